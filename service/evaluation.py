@@ -1,0 +1,143 @@
+"""Accuracy against the labelled corpora in ../shared (held-out splits only)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Optional
+
+from .engine import analyze_many
+
+DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared"
+DEV_SHARE = 5  # one document in five is held out
+
+
+def held_out(key: str) -> bool:
+    """The stable dev split: documents whose id hashes to 0 mod 5 (never used to build rules or weights)."""
+    return int(hashlib.md5(key.encode("utf-8")).hexdigest(), 16) % DEV_SHARE == 0
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+@dataclass(frozen=True)
+class Score:
+    """A row of the accuracy table."""
+
+    task: str
+    data: str
+    n: int
+    precision: float
+    recall: float
+    f1: float
+    target: str
+    met: bool
+    extra: str = ""
+
+
+def prf(pairs: Iterable[tuple[bool, bool]]) -> tuple[float, float, float, int]:
+    """Precision, recall, F1 and count over (gold, predicted) pairs."""
+    tp = fp = fn = n = 0
+    for gold, predicted in pairs:
+        n += 1
+        tp += gold and predicted
+        fp += predicted and not gold
+        fn += gold and not predicted
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1, n
+
+
+def _results(rows: list[dict]) -> Iterator[tuple[dict, dict]]:
+    return zip(rows, analyze_many((row["text"] for row in rows), batch_size=64))
+
+
+def _has_label(result: dict, label: str) -> bool:
+    return any(label in sentence["labels"] for sentence in result["sentences"])
+
+
+def evaluate_speculation(path: Path, name: str, select: Callable[[dict], bool], f1_target: float, p_target: Optional[float]) -> Score:
+    rows = [row for row in read_jsonl(path) if select(row)]
+    p, r, f, n = prf((row["uncertain"], _has_label(result, "speculative")) for row, result in _results(rows))
+    met = f >= f1_target and (p_target is None or p >= p_target)
+    target = f"F1 ≥ {f1_target}" + (f", P ≥ {p_target}" if p_target else "")
+    return Score("speculative", name, n, p, r, f, target, met)
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def evaluate_attribution(path: Path) -> Score:
+    rows = read_jsonl(path)
+    pairs, with_source, source_hits = [], 0, 0
+    for row, result in _results(rows):
+        sources = [s["source"] for s in result["sentences"] if s["source"]]
+        pairs.append((row["has_attribution"], bool(sources) or _has_label(result, "vague_source")))
+        gold_sources = [(start, end) for start, end, kind, _ in row["spans"] if kind == "Source"]
+        if gold_sources:
+            with_source += 1
+            source_hits += any(_overlaps((s["start"], s["end"]), g) for s in sources for g in gold_sources)
+    p, r, f, n = prf(pairs)
+    overlap = source_hits / with_source if with_source else 0.0
+    return Score("attribution", path.name, n, p, r, f, "F1 ≥ 0.9, source overlap ≥ 0.85", f >= 0.9 and overlap >= 0.85,
+                 f"source overlap {overlap:.3f} of {with_source}")
+
+
+def evaluate_claims(path: Path) -> Score:
+    rows = [row for row in read_jsonl(path) if held_out(str(row["sentence_id"]))]
+    p, r, f, n = prf((row["checkworthy"], any(s["claim"] for s in result["sentences"])) for row, result in _results(rows))
+    return Score("claim", f"{path.name} (dev split)", n, p, r, f, "F1 ≥ 0.8", f >= 0.8)
+
+
+def seed_failures(fixture: dict, result: dict) -> list[str]:
+    """Every way the result disagrees with the reader's judgement in the seed fixture."""
+    failures = []
+    sentences = result["sentences"]
+    for gold in fixture["sentences"]:
+        found = [s for s in sentences if _overlaps((s["start"], s["end"]), (gold["start"], gold["end"]))]
+        labels = {label for s in found for label in s["labels"]}
+        spans = [(c["start"], c["end"]) for s in found for c in s["cues"]]
+        spans += [(s["source"]["start"], s["source"]["end"]) for s in found if s["source"]]
+        name = gold["text"][:50]
+        failures += [f"{name!r}: missing {label}" for label in gold["must"] if label not in labels]
+        failures += [f"{name!r}: must not be {label}" for label in gold["must_not"] if label in labels]
+        failures += [f"{name!r}: cue {cue['text']!r} not found" for cue in gold["cues"]
+                     if not any(_overlaps(span, (cue["start"], cue["end"])) for span in spans)]
+    return failures
+
+
+def evaluate_seed(path: Path) -> Score:
+    fixture = json.loads(path.read_text(encoding="utf-8"))
+    result = next(analyze_many([fixture["text"]]))
+    failures = seed_failures(fixture, result)
+    checks = sum(len(s["must"]) + len(s["must_not"]) + len(s["cues"]) for s in fixture["sentences"])
+    passed = (checks - len(failures)) / checks
+    return Score("seed article", path.name, len(fixture["sentences"]), passed, passed, passed, "all checks", not failures,
+                 "; ".join(failures[:3]))
+
+
+def evaluate_all(data_dir: Path = DEFAULT_DATA) -> list[Score]:
+    data = data_dir / "data"
+    return [
+        evaluate_speculation(data / "uncertainty/wiki_train.jsonl", "wiki_train (held-out docs)",
+                             lambda row: held_out(row["doc_id"]), 0.90, 0.88),
+        evaluate_speculation(data / "uncertainty/factbank_news_dev.jsonl", "factbank_news_dev", lambda row: True, 0.85, None),
+        evaluate_attribution(data / "attribution/polnear_dev.jsonl"),
+        evaluate_claims(data / "checkworthy/claimbuster_train.jsonl"),
+        evaluate_seed(data_dir / "fixtures/seed_article.json"),
+    ]
+
+
+def format_table(scores: list[Score]) -> str:
+    """A Markdown table of the scores."""
+    lines = ["| task | data | n | P | R | F1 | target | met | notes |", "|---|---|---|---|---|---|---|---|---|"]
+    for s in scores:
+        lines.append(f"| {s.task} | {s.data} | {s.n} | {s.precision:.3f} | {s.recall:.3f} | {s.f1:.3f} | {s.target} | "
+                     f"{'yes' if s.met else 'no'} | {s.extra} |")
+    return "\n".join(lines)

@@ -1,0 +1,70 @@
+"""The Flask app factory."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Optional
+
+from flask import Flask, Response, g, request
+from flask_cors import CORS
+
+from ..engine import analyze_many, model_version
+from .api import api
+from .cache import ResultCache, make_cache
+from .errors import register_error_handlers
+from .pages import pages
+from .security import make_limiter
+from .service import CachedAnalyzer
+from .settings import Settings
+
+access_log = logging.getLogger("sourcewise.access")
+REQUEST_SLACK_BYTES = 64 * 1024
+
+
+@dataclass
+class AppState:
+    """What the views need, kept on ``app.extensions['sourcewise']``."""
+
+    settings: Settings
+    cache: ResultCache
+    analyzer: CachedAnalyzer
+    version: str
+
+
+def create_app(settings: Optional[Settings] = None) -> Flask:
+    """Create the Sourcewise web app; settings default to the environment."""
+    settings = settings or Settings.from_env()
+    app = Flask(__name__)
+    # Bytes allowed on the wire: 4 bytes per character (UTF-8 worst case) plus JSON overhead;
+    # the character limit itself is checked after parsing, for a precise message.
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_text_chars * 6 + REQUEST_SLACK_BYTES
+    app.json.sort_keys = False
+    version = model_version()
+    cache = make_cache(settings.redis_url, settings.cache_ttl, settings.cache_size, settings.redis_timeout, settings.redis_retry_seconds)
+    app.extensions["sourcewise"] = AppState(settings, cache, CachedAnalyzer(analyze_many, version, cache), version)
+
+    CORS(app, resources={r"/analyze*": {"origins": list(settings.cors_origins)}}, allow_headers=["Content-Type", "Authorization"],
+         expose_headers=["X-Cache", "Retry-After"], max_age=600)
+    limiter = make_limiter(app, settings)
+    if settings.rate_limit:
+        limiter.limit(settings.rate_limit)(api)
+    app.register_blueprint(api)
+    app.register_blueprint(pages)
+    register_error_handlers(app)
+    _log_requests(app)
+    return app
+
+
+def _log_requests(app: Flask) -> None:
+    @app.before_request
+    def _start_timer() -> None:
+        g.started = time.perf_counter()
+
+    @app.after_request
+    def _log(response: Response) -> Response:
+        elapsed_ms = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+        cache_status = response.headers.get("X-Cache", "-")
+        access_log.info("%s %s %s %.1fms cache=%s", request.method, request.path, response.status_code, elapsed_ms, cache_status)
+        return response

@@ -1,0 +1,42 @@
+"""The HTTP API: thin views over the cached analyser."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, g, jsonify, request
+
+from .requests_parsing import parse_batch, parse_single
+from .security import require_api_key
+
+api = Blueprint("api", __name__)
+
+
+def _state():
+    return current_app.extensions["sourcewise"]
+
+
+@api.before_request
+def _authenticate() -> None:
+    if request.endpoint in {"api.analyze", "api.analyze_batch"}:
+        require_api_key(_state().settings)
+
+
+@api.post("/analyze")
+def analyze() -> Response:
+    """Analyse one text."""
+    state = _state()
+    parsed = parse_single(request, state.settings.max_text_chars)
+    results, g.cache_status = state.analyzer.run(parsed.texts, parsed.offsets)
+    response = jsonify(results[0])
+    response.headers["X-Cache"] = g.cache_status
+    return response
+
+
+@api.post("/analyze/batch")
+def analyze_batch() -> Response:
+    """Analyse several texts, each cached on its own."""
+    state = _state()
+    parsed = parse_batch(request, state.settings.max_text_chars, state.settings.max_batch)
+    results, g.cache_status = state.analyzer.run(parsed.texts, parsed.offsets)
+    response = jsonify({"results": results})
+    response.headers["X-Cache"] = g.cache_status
+    return response

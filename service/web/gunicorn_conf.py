@@ -1,0 +1,12 @@
+"""Gunicorn settings from the environment: PORT, WEB_CONCURRENCY, HOST."""
+
+import os
+
+bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+preload_app = True  # load the spaCy model once in the master; workers share it copy-on-write
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+graceful_timeout = 10
+keepalive = 5
+accesslog = None  # the app writes its own request log line, without the submitted text
+errorlog = "-"

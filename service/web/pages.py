@@ -1,0 +1,38 @@
+"""The OpenAPI document, the human docs page and the demo page, all served from the package."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, jsonify
+
+from .openapi import openapi_document
+
+pages = Blueprint("pages", __name__, static_folder="static", static_url_path="/static")
+
+
+@pages.get("/health")
+def health() -> Response:
+    """The process is alive."""
+    return jsonify({"status": "ok"})
+
+
+@pages.get("/ready")
+def ready() -> Response:
+    """The model is loaded; the cache backend's state."""
+    state = current_app.extensions["sourcewise"]
+    redis_status = state.cache.status() if state.settings.redis_url else "disabled"
+    return jsonify({"status": "ok", "model": state.version, "redis": redis_status})
+
+
+@pages.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(openapi_document(current_app.extensions["sourcewise"].version))
+
+
+@pages.get("/docs")
+def docs() -> Response:
+    return pages.send_static_file("docs.html")
+
+
+@pages.get("/")
+def demo() -> Response:
+    return pages.send_static_file("demo.html")

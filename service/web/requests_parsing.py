@@ -1,0 +1,86 @@
+"""Read and validate an analysis request body (JSON or text/plain)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Request
+
+from ..engine.offsets import UNITS
+from .errors import APIError
+
+JSON_TYPES = {"application/json"}
+TEXT_TYPES = {"text/plain"}
+
+
+@dataclass(frozen=True)
+class AnalysisRequest:
+    """What a caller asked for: texts and the offset unit."""
+
+    texts: list[str]
+    offsets: str
+
+
+def _offsets(body: dict[str, Any]) -> str:
+    offsets = body.get("offsets", "codepoint")
+    if offsets not in UNITS:
+        raise APIError(400, "bad_offsets", f"'offsets' must be one of {', '.join(UNITS)}.")
+    return offsets
+
+
+def _json_body(request: Request) -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise APIError(400, "bad_json", "The body must be a JSON object, e.g. {\"text\": \"...\"}.")
+    return body
+
+
+def _check_size(texts: list[str], max_chars: int) -> None:
+    total = sum(len(text) for text in texts)
+    if total > max_chars:
+        raise APIError(413, "too_large", f"The text is {total} characters long; the limit is {max_chars}.")
+
+
+def _media_type(request: Request) -> str:
+    media_type = (request.mimetype or "").lower()
+    if media_type not in JSON_TYPES | TEXT_TYPES:
+        raise APIError(415, "unsupported_media_type", "Send 'Content-Type: application/json' or 'text/plain'.")
+    return media_type
+
+
+def _plain_text(request: Request) -> str:
+    charset = request.mimetype_params.get("charset", "utf-8")
+    try:
+        return request.get_data(cache=False).decode(charset)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise APIError(400, "bad_encoding", f"The body is not valid {charset} text.") from exc
+
+
+def parse_single(request: Request, max_chars: int) -> AnalysisRequest:
+    """Parse ``POST /analyze``: JSON ``{"text", "offsets"}`` or a plain-text body."""
+    if _media_type(request) in TEXT_TYPES:
+        offsets = request.args.get("offsets", "codepoint")
+        parsed = AnalysisRequest([_plain_text(request)], _offsets({"offsets": offsets}))
+    else:
+        body = _json_body(request)
+        text = body.get("text")
+        if not isinstance(text, str):
+            raise APIError(400, "bad_text", "'text' is required and must be a string.")
+        parsed = AnalysisRequest([text], _offsets(body))
+    _check_size(parsed.texts, max_chars)
+    return parsed
+
+
+def parse_batch(request: Request, max_chars: int, max_batch: int) -> AnalysisRequest:
+    """Parse ``POST /analyze/batch``: JSON ``{"texts": [...], "offsets"}``."""
+    if _media_type(request) not in JSON_TYPES:
+        raise APIError(415, "unsupported_media_type", "Send 'Content-Type: application/json' for a batch.")
+    body = _json_body(request)
+    texts = body.get("texts")
+    if not isinstance(texts, list) or not all(isinstance(text, str) for text in texts):
+        raise APIError(400, "bad_texts", "'texts' is required and must be a list of strings.")
+    if len(texts) > max_batch:
+        raise APIError(413, "too_many_texts", f"A batch holds at most {max_batch} texts; this one has {len(texts)}.")
+    _check_size(texts, max_chars)
+    return AnalysisRequest(texts, _offsets(body))

@@ -1,0 +1,36 @@
+"""Analyse texts through the cache: the glue between the views and the engine."""
+
+from __future__ import annotations
+
+import json
+from typing import Callable, Iterable, Iterator
+
+from .cache import ResultCache, cache_key
+
+Analyzer = Callable[[Iterable[str], str], Iterator[dict]]
+
+
+class CachedAnalyzer:
+    """Serve results from the cache when present; analyse and store the rest."""
+
+    def __init__(self, analyze_many: Analyzer, version: str, cache: ResultCache) -> None:
+        self.analyze_many = analyze_many
+        self.version = version
+        self.cache = cache
+
+    def run(self, texts: list[str], offsets: str) -> tuple[list[dict], str]:
+        """Results in input order, and the X-Cache value: hit, miss or off."""
+        keys = [cache_key(self.version, offsets, text) for text in texts]
+        cached = [self.cache.get(key) for key in keys]
+        missing = [i for i, value in enumerate(cached) if value is None]
+        fresh = dict(zip(missing, self.analyze_many([texts[i] for i in missing], offsets)))
+        results = []
+        for i, value in enumerate(cached):
+            if value is not None:
+                results.append(json.loads(value))
+            else:
+                results.append(fresh[i])
+                self.cache.set(keys[i], json.dumps(fresh[i]))
+        if not self.cache.healthy():
+            return results, "off"
+        return results, "miss" if missing else "hit"

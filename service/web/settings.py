@@ -1,0 +1,52 @@
+"""Settings, read only from the environment (12-factor)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Mapping, Optional
+
+DEFAULT_CORS_ORIGINS = (
+    r"^chrome-extension://[a-p]{32}$",
+    r"^moz-extension://[0-9a-f-]{36}$",
+    r"^http://127\.0\.0\.1(:\d+)?$",
+    r"^http://localhost(:\d+)?$",
+)
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in value.split(",") if item.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the web service can be configured with."""
+
+    redis_url: Optional[str] = None
+    cache_ttl: int = 86_400
+    cache_size: int = 512
+    redis_timeout: float = 0.25
+    redis_retry_seconds: float = 2.0
+    max_text_chars: int = 200_000
+    max_batch: int = 50
+    cors_origins: tuple[str, ...] = DEFAULT_CORS_ORIGINS
+    api_keys: frozenset[str] = field(default_factory=frozenset)
+    rate_limit: Optional[str] = "600 per minute"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> "Settings":
+        """Build settings from environment variables, falling back to defaults."""
+        defaults = cls()
+        rate_limit = env.get("RATE_LIMIT", defaults.rate_limit or "")
+        return cls(
+            redis_url=env.get("REDIS_URL") or None,
+            cache_ttl=int(env.get("CACHE_TTL", defaults.cache_ttl)),
+            cache_size=int(env.get("CACHE_SIZE", defaults.cache_size)),
+            redis_timeout=float(env.get("REDIS_TIMEOUT", defaults.redis_timeout)),
+            redis_retry_seconds=float(env.get("REDIS_RETRY_SECONDS", defaults.redis_retry_seconds)),
+            max_text_chars=int(env.get("MAX_TEXT_CHARS", defaults.max_text_chars)),
+            max_batch=int(env.get("MAX_BATCH", defaults.max_batch)),
+            cors_origins=_split(env["CORS_ORIGINS"]) if env.get("CORS_ORIGINS") else defaults.cors_origins,
+            api_keys=frozenset(_split(env.get("API_KEYS", ""))),
+            rate_limit=None if rate_limit.lower() in {"", "off", "none"} else rate_limit,
+        )
