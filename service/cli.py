@@ -6,8 +6,9 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Iterator, Optional
+from typing import IO
 
 LABEL_COLORS = {"speculative": "33", "vague_source": "35", "unsourced": "31", "sourced": "32"}
 CUE_STYLE = "1;4"
@@ -145,7 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Optional[list[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     return args.handler(args)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Optional
 
 from .engine import analyze_many
 
@@ -61,7 +61,7 @@ def _has_label(result: dict, label: str) -> bool:
     return any(label in sentence["labels"] for sentence in result["sentences"])
 
 
-def evaluate_speculation(path: Path, name: str, select: Callable[[dict], bool], f1_target: float, p_target: Optional[float]) -> Score:
+def evaluate_speculation(path: Path, name: str, select: Callable[[dict], bool], f1_target: float, p_target: float | None) -> Score:
     rows = [row for row in read_jsonl(path) if select(row)]
     p, r, f, n = prf((row["uncertain"], _has_label(result, "speculative")) for row, result in _results(rows))
     met = f >= f1_target and (p_target is None or p >= p_target)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator, Optional
+import re
+from collections import deque
+from collections.abc import Iterable, Iterator
+from functools import partial
 
 from spacy.tokens import Doc, Span
 
-from .attribution import EXTENSION as ATTRIBUTIONS, Attribution
+from .attribution import EXTENSION as ATTRIBUTIONS
+from .attribution import Attribution
 from .claims import claim_evidence
 from .judgement import LABELS, judge
 from .offsets import UNITS, offset_converter
@@ -14,6 +18,9 @@ from .pipeline import get_nlp, model_version
 from .speculation import SPANS_KEY
 
 BATCH_SIZE = 32
+# Lone surrogates (possible in JSON strings) cannot be tokenised; each is one code point and one
+# UTF-16 unit, as is U+FFFD, so replacing them keeps every offset while reporting the original text.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def analyze(text: str, offsets: str = "codepoint") -> dict:
@@ -27,20 +34,29 @@ def analyze_many(texts: Iterable[str], offsets: str = "codepoint", batch_size: i
         raise ValueError(f"offsets must be one of {UNITS}, got {offsets!r}")
     nlp = get_nlp()
     version = model_version()
-    for doc in nlp.pipe(texts, batch_size=batch_size):
-        yield result_for(doc, offsets, version)
+    originals: deque[str] = deque()
+
+    def tokenisable(items: Iterable[str]) -> Iterator[str]:
+        for text in items:
+            originals.append(text)
+            yield _LONE_SURROGATE.sub("\ufffd", text)
+
+    for doc in nlp.pipe(tokenisable(texts), batch_size=batch_size):
+        yield result_for(doc, offsets, version, originals.popleft())
 
 
-def _trimmed(sent: Span) -> Optional[Span]:
+def _trimmed(sent: Span) -> Span | None:
     tokens = [t for t in sent if not t.is_space]
     if not tokens:
         return None
     return sent.doc[tokens[0].i : tokens[-1].i + 1]
 
 
-def result_for(doc: Doc, offsets: str, version: str) -> dict:
-    """Build the result JSON for an analysed Doc."""
-    convert = offset_converter(doc.text, offsets)
+def result_for(doc: Doc, offsets: str, version: str, original: str | None = None) -> dict:
+    """Build the result JSON for an analysed Doc; ``original`` is the text as submitted."""
+    text = doc.text if original is None else original
+    convert = offset_converter(text, offsets)
+    as_json = lambda span: _span_json(span, convert, text)  # noqa: E731
     speculation = list(doc.spans[SPANS_KEY]) if SPANS_KEY in doc.spans else []
     attributions: list[Attribution] = doc._.get(ATTRIBUTIONS) or []
     sentences = []
@@ -48,7 +64,7 @@ def result_for(doc: Doc, offsets: str, version: str) -> dict:
         span = _trimmed(sent)
         if span is None:
             continue
-        inside = lambda s: s is not None and span.start <= s.start and s.end <= span.end  # noqa: E731
+        inside = partial(_within, span)
         verdict = judge(
             [s for s in speculation if inside(s)],
             [a for a in attributions if inside(a.cue) or (a.cue is None and _anchored(a, span))],
@@ -56,13 +72,13 @@ def result_for(doc: Doc, offsets: str, version: str) -> dict:
         )
         sentences.append(
             {
-                **_span_json(span, convert),
+                **as_json(span),
                 "labels": verdict.labels,
                 "claim": verdict.claim,
                 "score": verdict.score,
                 "explanation": verdict.explanation,
-                "cues": [{**_span_json(cue, convert), "kind": kind, "type": cue_type} for cue, kind, cue_type in verdict.cues],
-                "source": _source_json(verdict.source, convert),
+                "cues": [{**as_json(cue), "kind": kind, "type": cue_type} for cue, kind, cue_type in verdict.cues],
+                "source": _source_json(verdict.source, as_json),
             }
         )
     summary = {"sentences": len(sentences)}
@@ -70,16 +86,20 @@ def result_for(doc: Doc, offsets: str, version: str) -> dict:
     return {"model": version, "offsets": offsets, "sentences": sentences, "summary": summary}
 
 
+def _within(sentence: Span, part: Span | None) -> bool:
+    return part is not None and sentence.start <= part.start and part.end <= sentence.end
+
+
 def _anchored(attribution: Attribution, sentence: Span) -> bool:
     """A cue-less attribution (quote continuation) belongs to the sentence that holds it."""
     return attribution.anchor is not None and sentence.start <= attribution.anchor < sentence.end
 
 
-def _span_json(span: Span, convert) -> dict:
-    return {"start": convert(span.start_char), "end": convert(span.end_char), "text": span.text}
+def _span_json(span: Span, convert, text: str) -> dict:
+    return {"start": convert(span.start_char), "end": convert(span.end_char), "text": text[span.start_char : span.end_char]}
 
 
-def _source_json(attribution: Optional[Attribution], convert) -> Optional[dict]:
+def _source_json(attribution: Attribution | None, as_json) -> dict | None:
     if attribution is None or attribution.source is None:
         return None
-    return {**_span_json(attribution.source, convert), "kind": attribution.kind}
+    return {**as_json(attribution.source), "kind": attribution.kind}

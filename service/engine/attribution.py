@@ -11,7 +11,6 @@ from its entities, determiner and head noun (word lists in
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
@@ -29,10 +28,10 @@ class Attribution:
     """One attribution relation: the cue words and the source they point to."""
 
     pattern: str  # according_to | reporting_verb | passive | adverb | continuation
-    cue: Optional[Span]
-    source: Optional[Span]
+    cue: Span | None
+    source: Span | None
     kind: str  # named | vague
-    anchor: Optional[int] = None  # token index in the sentence that carries the relation
+    anchor: int | None = None  # token index in the sentence that carries the relation
 
 
 if not Doc.has_extension(EXTENSION):
@@ -140,7 +139,7 @@ class AttributionFinder:
                     found.append(relation)
         return found
 
-    def _verb_relation(self, verb: Token, previous_named: bool) -> Optional[Attribution]:
+    def _verb_relation(self, verb: Token, previous_named: bool) -> Attribution | None:
         children = list(verb.children)
         deps = {c.dep_ for c in children}
         if any(c.dep_ == "aux" and c.lower_ in MODALS_OF_HYPOTHESIS for c in children):

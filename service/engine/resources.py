@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -12,13 +12,13 @@ def _data_file(name: str):
     return resources.files("service.engine").joinpath("data").joinpath(name)
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_json(name: str) -> Any:
     """Load a JSON data file shipped beside the engine."""
     return json.loads(_data_file(name).read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_jsonl(name: str) -> tuple[dict, ...]:
     """Load a JSON Lines data file shipped beside the engine."""
     lines = _data_file(name).read_text(encoding="utf-8").splitlines()

@@ -8,7 +8,7 @@ plain scheduled "will" are not flagged.
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from spacy.language import Language
 from spacy.matcher import Matcher

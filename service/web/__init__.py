@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from typing import Optional
 
 from flask import Flask, Response, g, request
 from flask_cors import CORS
@@ -33,7 +32,7 @@ class AppState:
     version: str
 
 
-def create_app(settings: Optional[Settings] = None) -> Flask:
+def create_app(settings: Settings | None = None) -> Flask:
     """Create the Sourcewise web app; settings default to the environment."""
     settings = settings or Settings.from_env()
     app = Flask(__name__)

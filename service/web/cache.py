@@ -7,7 +7,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from typing import Optional, Protocol
+from typing import Protocol
 
 import redis
 
@@ -27,7 +27,7 @@ def cache_key(version: str, offsets: str, text: str) -> str:
 class ResultCache(Protocol):
     """Get and set serialised results; ``status`` is 'ok', 'down' or 'disabled'."""
 
-    def get(self, key: str) -> Optional[str]: ...
+    def get(self, key: str) -> str | None: ...
 
     def set(self, key: str, value: str) -> None: ...
 
@@ -44,7 +44,7 @@ class MemoryCache:
         self._items: OrderedDict[str, str] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: str) -> Optional[str]:
+    def get(self, key: str) -> str | None:
         with self._lock:
             value = self._items.get(key)
             if value is not None:
@@ -79,7 +79,7 @@ class RedisCache:
         self.client = redis.Redis.from_url(
             url, socket_timeout=timeout, socket_connect_timeout=timeout, retry_on_timeout=False, health_check_interval=0
         )
-        self._down_since: Optional[float] = None
+        self._down_since: float | None = None
         self._lock = threading.Lock()
 
     def _available(self) -> bool:
@@ -98,7 +98,7 @@ class RedisCache:
                 log.warning("Redis available again, caching resumed")
             self._down_since = None
 
-    def get(self, key: str) -> Optional[str]:
+    def get(self, key: str) -> str | None:
         if not self._available():
             return None
         try:
@@ -135,7 +135,7 @@ class RedisCache:
         return "ok"
 
 
-def make_cache(redis_url: Optional[str], ttl: int, size: int, timeout: float, retry_seconds: float) -> ResultCache:
+def make_cache(redis_url: str | None, ttl: int, size: int, timeout: float, retry_seconds: float) -> ResultCache:
     """Redis when a URL is configured, else the in-process LRU."""
     if redis_url:
         return RedisCache(redis_url, ttl=ttl, timeout=timeout, retry_seconds=retry_seconds)

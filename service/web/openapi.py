@@ -47,7 +47,10 @@ _SCHEMAS = {
                 "required": ["kind", "type"],
                 "properties": {
                     "kind": {"type": "string", "enum": ["speculation", "attribution", "claim"]},
-                    "type": {"type": "string", "description": "e.g. epistemic, doxastic, investigation, condition, prediction; according_to, reporting_verb, passive, adverb; number, date, quantity, actor."},
+                    "type": {"type": "string", "description": (
+                        "speculation: epistemic, doxastic, investigation, condition, prediction; "
+                        "attribution: according_to, reporting_verb, passive, adverb; claim: number, date, quantity, actor, ..."
+                    )},
                 },
             },
         ]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping, Optional
 
 DEFAULT_CORS_ORIGINS = (
     r"^chrome-extension://[a-p]{32}$",
@@ -22,7 +22,7 @@ def _split(value: str) -> tuple[str, ...]:
 class Settings:
     """Everything the web service can be configured with."""
 
-    redis_url: Optional[str] = None
+    redis_url: str | None = None
     cache_ttl: int = 86_400
     cache_size: int = 512
     redis_timeout: float = 0.25
@@ -31,10 +31,10 @@ class Settings:
     max_batch: int = 50
     cors_origins: tuple[str, ...] = DEFAULT_CORS_ORIGINS
     api_keys: frozenset[str] = field(default_factory=frozenset)
-    rate_limit: Optional[str] = "600 per minute"
+    rate_limit: str | None = "600 per minute"
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ) -> "Settings":
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
         """Build settings from environment variables, falling back to defaults."""
         defaults = cls()
         rate_limit = env.get("RATE_LIMIT", defaults.rate_limit or "")

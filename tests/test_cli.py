@@ -1,0 +1,63 @@
+"""The sourcewise command line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from service.cli import main
+
+from .conftest import SHARED
+
+
+def test_analyze_prints_explanations_and_legend(capsys) -> None:
+    assert main(["analyze", str(SHARED / "fixtures/seed_article.txt"), "--color", "never"]) == 0
+    out = capsys.readouterr().out
+    assert "Legend:" in out
+    assert "'according to analysts' names no one" in out
+
+
+def test_analyze_color_marks_cues(capsys) -> None:
+    main(["analyze", str(SHARED / "fixtures/seed_article.txt"), "--color", "always"])
+    assert "\033[1;4;" in capsys.readouterr().out
+
+
+def test_analyze_json(capsys, tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text("Experts say the dam may fail.", encoding="utf-8")
+    main(["analyze", str(path), "--json"])
+    result = json.loads(capsys.readouterr().out)
+    assert result["sentences"][0]["labels"] == ["speculative", "vague_source"]
+
+
+def test_jsonl_batch_keeps_order_and_ids(tmp_path: Path) -> None:
+    records = [{"id": f"doc-{i}", "text": text} for i, text in enumerate(["Experts say it may rain.", "", "Prices rose 4% in May."] * 3)]
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    target = tmp_path / "out.jsonl"
+    assert main(["analyze", "--jsonl", str(source), "--out", str(target)]) == 0
+    lines = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
+    assert [line["id"] for line in lines] == [r["id"] for r in records]
+    assert "speculative" in lines[0]["sentences"][0]["labels"]
+    assert lines[1]["sentences"] == []
+
+
+def test_jsonl_stdin_to_stdout() -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "service.cli", "analyze", "--jsonl", "-"],
+        input='{"id": 7, "text": "Analysts believe prices could rise."}\n',
+        capture_output=True, text=True, timeout=120, check=True,
+    )
+    line = json.loads(completed.stdout)
+    assert line["id"] == 7 and line["summary"]["speculative"] == 1
+
+
+def test_jsonl_bad_line_is_reported(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"id": 1, "text": "ok"}\nnot json\n', encoding="utf-8")
+    completed = subprocess.run([sys.executable, "-m", "service.cli", "analyze", "--jsonl", str(source)],
+                               capture_output=True, text=True, timeout=120)
+    assert completed.returncode != 0
+    assert "line 2" in completed.stderr
