@@ -146,6 +146,9 @@ class AttributionFinder:
             return None
         lemma = verb.lemma_.lower()
         subject = next((c for c in children if c.dep_ == "nsubj"), None)
+        if subject is None and verb.tag_ == "VBG" and verb.dep_ in {"advcl", "xcomp", "conj"}:
+            # "Cruz took the stage, saying ...": a participle speaks for its governing verb's subject.
+            subject = next((c for c in verb.head.children if c.dep_ == "nsubj"), None)
         passive_subject = next((c for c in children if c.dep_ == "nsubjpass"), None)
         agent = next((c for c in children if c.dep_ == "agent"), None)
         doc = verb.doc

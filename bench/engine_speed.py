@@ -1,0 +1,82 @@
+"""Engine throughput: words per second of the full analysis vs the bare en_core_web_sm pipeline and a blank tokenizer.
+
+Run: python bench/engine_speed.py [--words 100000]
+Builds a corpus from ../shared/data texts (news and Wikipedia sentences joined into ~800-word articles),
+then times each pipeline over the same texts on one core and prints a Markdown table with peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import time
+from pathlib import Path
+
+import spacy
+
+from service.engine import analyze_many
+from service.engine.pipeline import MODEL_CANDIDATES
+
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+SOURCES = ["uncertainty/factbank_news_dev.jsonl", "attribution/polnear_dev.jsonl", "uncertainty/wiki_train.jsonl"]
+ARTICLE_WORDS = 800
+
+
+def build_corpus(words: int) -> list[str]:
+    sentences = []
+    for name in SOURCES:
+        with (SHARED / name).open(encoding="utf-8") as handle:
+            sentences += [json.loads(line)["text"] for line in handle]
+    articles, current, count, total = [], [], 0, 0
+    for sentence in sentences:
+        current.append(sentence)
+        count += len(sentence.split())
+        if count >= ARTICLE_WORDS:
+            articles.append(" ".join(current))
+            total += count
+            current, count = [], 0
+            if total >= words:
+                break
+    return articles
+
+
+def timed(label: str, run, texts: list[str], words: int) -> tuple[str, float]:
+    started = time.perf_counter()
+    run(texts)
+    seconds = time.perf_counter() - started
+    return label, words / seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--words", type=int, default=100_000)
+    args = parser.parse_args()
+    texts = build_corpus(args.words)
+    words = sum(len(text.split()) for text in texts)
+    base = None
+    for name in MODEL_CANDIDATES:
+        try:
+            base = spacy.load(name)
+            break
+        except OSError:
+            continue
+    blank = spacy.blank("en")
+    list(analyze_many(texts[:2]))  # load the model before timing
+    rows = [
+        timed("blank tokenizer (floor)", lambda t: list(blank.pipe(t, batch_size=32)), texts, words),
+        timed("bare en_core_web_sm (nlp.pipe)", lambda t: list(base.pipe(t, batch_size=32)), texts, words),
+        timed("Sourcewise analyze_many", lambda t: list(analyze_many(t)), texts, words),
+    ]
+    bare = rows[1][1]
+    print(f"corpus: {len(texts)} texts, {words} words; machine: {platform.machine()}, {platform.processor() or 'cpu'}, Python {platform.python_version()}")
+    print("| pipeline | words/s | cost per word vs bare pipeline |")
+    print("|---|---|---|")
+    for label, speed in rows:
+        print(f"| {label} | {speed:,.0f} | {bare / speed:.2f}× |")
+    print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
