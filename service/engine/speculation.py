@@ -9,12 +9,17 @@ plain scheduled "will" are not flagged.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
 
+import spacy
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
+from .cue_features import candidate_features
 from .resources import load_jsonl
 
 SPANS_KEY = "sourcewise_speculation"
@@ -139,7 +144,23 @@ def _expected(span: Span) -> bool:
     return True
 
 
+def _investigation_verb(span: Span) -> bool:
+    verb = span[0]
+    return any(t.lower_ in {"whether", "if"} and t.dep_ == "mark" for c in verb.children if c.dep_ == "ccomp" for t in c.children)
+
+
+def _loose(span: Span) -> bool:
+    """Candidates only the trained classifier may accept."""
+    return False
+
+
 CONTEXT_CHECKS: dict[str, Callable[[Span], bool]] = {
+    "see_what": _investigation_verb,
+    "modal_can": _loose,
+    "accusation": _loose,
+    "possible_any": _loose,
+    "until": _loose,
+    "look_to": _loose,
     "modal_possibility": _modal_possibility,
     "modal_would": _modal_would,
     "modal_should_effect": _should_effect,
@@ -169,39 +190,89 @@ def _refine_type(span: Span, cue_type: str) -> str:
 
 
 class SpeculationCues:
-    """Find speculation cue spans and store them in ``doc.spans[SPANS_KEY]``."""
+    """Find speculation cue spans and store them in ``doc.spans[spans_key]``.
 
-    def __init__(self, nlp: Language, name: str, *, patterns_file: str, spans_key: str) -> None:
+    Every pattern match is a candidate. With the trained cue classifier (the default), a
+    candidate is kept when the classifier's probability reaches ``threshold``, or reaches
+    ``checked_threshold`` and the rule-based context check passes (the check is also one of the
+    classifier's features). Without the classifier, the context check alone decides.
+    """
+
+    def __init__(self, nlp: Language, name: str, *, patterns_file: str, spans_key: str,
+                 classifier: str | None, threshold: float, checked_threshold: float) -> None:
         self.name = name
         self.spans_key = spans_key
+        self.threshold = threshold
+        self.checked_threshold = checked_threshold
         self.matcher = Matcher(nlp.vocab)
         self.cue_types: dict[str, str] = {}
-        for entry in load_jsonl(patterns_file):
+        self.order: dict[str, int] = {}
+        for position, entry in enumerate(load_jsonl(patterns_file)):
             if entry["type"] not in CUE_TYPES:
                 raise ValueError(f"pattern {entry['id']!r}: type must be one of {CUE_TYPES}, got {entry['type']!r}")
             self.cue_types[entry["id"]] = entry["type"]
+            self.order.setdefault(entry["id"], position)
             self.matcher.add(entry["id"], [entry["pattern"]])
+        self.classifier = load_classifier(classifier) if classifier else None
 
-    def __call__(self, doc: Doc) -> Doc:
-        candidates = []
+    def candidates(self, doc: Doc) -> list[tuple[Span, bool]]:
+        """Every distinct candidate (longest per pattern and start) with its context-check verdict."""
+        best: dict[tuple[int, str], Span] = {}
         for match_id, start, end in self.matcher(doc):
             pattern_id = doc.vocab.strings[match_id]
-            span = Span(doc, start, end, label=self.cue_types[pattern_id], span_id=pattern_id)
-            check = CONTEXT_CHECKS.get(pattern_id)
-            if check is None or check(span):
-                candidates.append(span)
-        spans = []
-        for span in filter_spans(candidates):
-            cue_type = _refine_type(span, span.label_)
-            spans.append(Span(doc, span.start, span.end, label=cue_type, span_id=span.id_))
-        doc.spans[self.spans_key] = spans
+            key = (start, pattern_id)
+            if key not in best or end > best[key].end:
+                best[key] = Span(doc, start, end, label=self.cue_types[pattern_id], span_id=pattern_id)
+        unique: dict[tuple[int, int], Span] = {}
+        for span in sorted(best.values(), key=lambda s: (s.start, self.order[s.id_])):
+            unique.setdefault((span.start, span.end), span)
+        found = []
+        for span in unique.values():
+            check = CONTEXT_CHECKS.get(span.id_)
+            found.append((span, check is None or check(span)))
+        return found
+
+    def __call__(self, doc: Doc) -> Doc:
+        candidates = self.candidates(doc)
+        if self.classifier is not None and candidates:
+            features = [candidate_features(span, span.id_, ok) for span, ok in candidates]
+            probabilities = [feature_doc.cats["CUE"] for feature_doc in self.classifier.pipe(features)]
+            accepted = [
+                span
+                for (span, ok), p in zip(candidates, probabilities)
+                if p >= self.threshold or (ok and p >= self.checked_threshold)
+            ]
+        else:
+            accepted = [span for span, ok in candidates if ok]
+        doc.spans[self.spans_key] = [
+            Span(doc, span.start, span.end, label=_refine_type(span, span.label_), span_id=span.id_) for span in filter_spans(accepted)
+        ]
         return doc
+
+
+@lru_cache(maxsize=4)
+def load_classifier(path: str) -> Language:
+    """Load the trained cue classifier shipped in the package (or from a directory path)."""
+    packaged = resources.files("service.engine").joinpath(path)
+    location = Path(str(packaged)) if packaged.is_dir() else Path(path)
+    return spacy.load(location)
 
 
 @Language.factory(
     "sourcewise_speculation",
-    default_config={"patterns_file": "speculation_patterns.jsonl", "spans_key": SPANS_KEY},
+    default_config={
+        "patterns_file": "speculation_patterns.jsonl",
+        "spans_key": SPANS_KEY,
+        "classifier": "models/cue_classifier",
+        "threshold": 0.5,
+        "checked_threshold": 0.2,
+    },
 )
-def make_speculation_cues(nlp: Language, name: str, patterns_file: str, spans_key: str) -> SpeculationCues:
+def make_speculation_cues(
+    nlp: Language, name: str, patterns_file: str, spans_key: str, classifier: str | None, threshold: float, checked_threshold: float
+) -> SpeculationCues:
     """spaCy factory for :class:`SpeculationCues`."""
-    return SpeculationCues(nlp, name, patterns_file=patterns_file, spans_key=spans_key)
+    return SpeculationCues(
+        nlp, name, patterns_file=patterns_file, spans_key=spans_key, classifier=classifier,
+        threshold=threshold, checked_threshold=checked_threshold,
+    )

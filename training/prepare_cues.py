@@ -1,0 +1,63 @@
+"""Build the cue classifier's training data: one feature document per candidate cue.
+
+Sources: the Wikipedia uncertainty corpus without its held-out documents (``service.evaluation.held_out``)
+and the BioScope abstracts. FactBank news is never used here (it is the news dev set).
+A candidate is positive when it overlaps a gold cue. One document in ten (by doc_id) becomes the
+training run's own dev set.
+
+Run: python training/prepare_cues.py ../shared training/corpus
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import sys
+from pathlib import Path
+
+import spacy
+from spacy.tokens import DocBin
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from service.engine.cue_features import candidate_features  # noqa: E402
+from service.engine.pipeline import build_pipeline, load_base_model  # noqa: E402
+from service.evaluation import held_out  # noqa: E402
+
+SOURCES = ["data/uncertainty/wiki_train.jsonl", "data/uncertainty/bio_train.jsonl"]
+
+
+def _internal_dev(doc_id: str) -> bool:
+    return int(hashlib.sha1(doc_id.encode("utf-8")).hexdigest(), 16) % 10 == 0
+
+
+def main(shared: str, out_dir: str) -> None:
+    nlp = build_pipeline(load_base_model(), {"classifier": None})
+    component = nlp.get_pipe("sourcewise_speculation")
+    blank = spacy.blank("en")
+    rows = []
+    for name in SOURCES:
+        with open(Path(shared) / name, encoding="utf-8") as handle:
+            rows += [json.loads(line) for line in handle if line.strip()]
+    rows = [row for row in rows if not held_out(row["doc_id"])]
+    parts: dict[str, list] = {"train": [], "dev": []}
+    disabled = [name for name in ("sourcewise_attribution",) if name in nlp.pipe_names]
+    with nlp.select_pipes(disable=disabled):
+        for row, doc in zip(rows, nlp.pipe((row["text"] for row in rows), batch_size=256)):
+            gold = [(start, end) for start, end, _ in row["cues"]]
+            for span, ok in component.candidates(doc):
+                positive = any(span.start_char < end and start < span.end_char for start, end in gold)
+                feature_doc = blank.make_doc(candidate_features(span, span.id_, ok))
+                feature_doc.cats = {"CUE": float(positive)}
+                parts["dev" if _internal_dev(row["doc_id"]) else "train"].append(feature_doc)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, docs in parts.items():
+        random.Random(13).shuffle(docs)
+        DocBin(docs=docs).to_disk(out / f"cues_{name}.spacy")
+        positives = sum(doc.cats["CUE"] for doc in docs)
+        print(f"{name}: {len(docs)} candidates, {positives:.0f} positive")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])
