@@ -35,6 +35,8 @@ def claim_evidence(sent: Span) -> list[ClaimEvidence]:
     words = [t for t in sent if not (t.is_punct or t.is_space)]
     if len(words) < MIN_TOKENS or sent.text.rstrip().endswith("?"):
         return []
+    if not any(t.pos_ in {"VERB", "AUX"} for t in words):
+        return []  # headlines, bylines and datelines assert nothing on their own
     evidence = []
     for ent in sent.ents:
         if ent.label_ in MEASURE_ENTITIES:

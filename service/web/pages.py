@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify
+from importlib import resources
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, current_app, jsonify
 
 from .openapi import openapi_document
 
@@ -36,3 +39,21 @@ def docs() -> Response:
 @pages.get("/")
 def demo() -> Response:
     return pages.send_static_file("demo.html")
+
+
+SHARED_FILES = {"renderer.js": "text/javascript", "article.js": "text/javascript", "marks.css": "text/css"}
+
+
+def _shared_file(name: str) -> bytes:
+    """A file the extension and the demo page share, from the package (or the repo checkout)."""
+    try:
+        return resources.files("service.web.extension_src").joinpath(name).read_bytes()
+    except (ModuleNotFoundError, FileNotFoundError, TypeError):
+        return (Path(__file__).resolve().parents[2] / "extension" / "src" / name).read_bytes()
+
+
+@pages.get("/shared/<name>")
+def shared(name: str) -> Response:
+    if name not in SHARED_FILES:
+        abort(404)
+    return Response(_shared_file(name), mimetype=SHARED_FILES[name], headers={"Cache-Control": "no-cache"})

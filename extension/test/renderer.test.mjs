@@ -1,0 +1,97 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { pageWith, resultFor } from "./helpers.mjs";
+
+const HTML = `<article><p>Intro 👍🏽 text. Such a scenario, according to <a href="#analysts">analysts</a>, could <em>become</em> real.
+Prices rose 5%.</p><p>The Kremlin said no.\r\nDone.</p></article>`;
+
+function setup() {
+  const page = pageWith(HTML);
+  const root = page.SW.findArticleRoot(page.document);
+  const collected = page.SW.collectText(root);
+  return { ...page, root, ...collected };
+}
+
+test("marks a sentence across inline elements with one wrapper per text node, cues marked", () => {
+  const { SW, root, text, segments } = setup();
+  const result = resultFor(text, [
+    { sentence: "Such a scenario, according to analysts, could become real.", labels: ["speculative", "vague_source"], cues: ["could become"] },
+  ]);
+  const handle = SW.highlight(segments, result);
+  const marks = [...root.querySelectorAll("sourcewise-mark")];
+  assert.ok(marks.length >= 4, `expected several wrappers, got ${marks.length}`);
+  assert.equal(marks.map((m) => m.textContent).join(""), "Such a scenario, according to analysts, could become real.");
+  for (const mark of marks) assert.equal(mark.getAttribute("data-sourcewise-label"), "speculative vague_source");
+  const cueText = marks.filter((m) => m.hasAttribute("data-sourcewise-cue")).map((m) => m.textContent).join("");
+  assert.equal(cueText, "could become");
+  const link = root.querySelector("a");
+  assert.equal(link.getAttribute("href"), "#analysts");
+  assert.equal(link.querySelector("sourcewise-mark").textContent, "analysts"); // the link stays the outer element
+  handle.remove();
+});
+
+test("offsets after emoji and CRLF land on the right characters", () => {
+  const { SW, root, text, segments } = setup();
+  const result = resultFor(text, [
+    { sentence: "Prices rose 5%.", labels: ["unsourced"] },
+    { sentence: "Done.", labels: ["unsourced"] },
+  ]);
+  SW.highlight(segments, result);
+  const marked = [...root.querySelectorAll("sourcewise-mark")].map((m) => m.textContent);
+  assert.deepEqual(marked, ["Prices rose 5%.", "Done."]);
+});
+
+test("removal restores the original DOM exactly, node identity included", () => {
+  const { SW, root, document, text, segments } = setup();
+  const before = root.innerHTML;
+  const nodesBefore = segments.map((s) => s.node);
+  const result = resultFor(text, [
+    { sentence: "Intro 👍🏽 text.", labels: ["unsourced"] },
+    { sentence: "Such a scenario, according to analysts, could become real.", labels: ["speculative"], cues: ["could become", "according to"] },
+    { sentence: "The Kremlin said no.", labels: ["sourced"] },
+  ]);
+  const handle = SW.highlight(segments, result);
+  assert.ok(document.querySelector("sourcewise-tooltip"));
+  handle.remove();
+  assert.equal(root.innerHTML, before);
+  assert.equal(document.querySelector("sourcewise-tooltip"), null);
+  const after = SW.collectText(root).segments.map((s) => s.node);
+  assert.equal(after.length, nodesBefore.length);
+  after.forEach((node, i) => assert.equal(node, nodesBefore[i]));
+});
+
+test("only shown labels are marked and blank text is never wrapped", () => {
+  const { SW, root, text, segments } = setup();
+  const result = resultFor(text, [
+    { sentence: "Prices rose 5%.", labels: ["unsourced"] },
+    { sentence: "The Kremlin said no.", labels: ["sourced"] },
+  ]);
+  SW.highlight(segments, result, { labels: ["sourced"] });
+  const marks = [...root.querySelectorAll("sourcewise-mark")];
+  assert.deepEqual(marks.map((m) => m.textContent), ["The Kremlin said no."]);
+  for (const mark of marks) assert.ok(mark.textContent.trim());
+});
+
+test("tooltip shows label, explanation, cues and source through textContent", () => {
+  const { SW, root, document, window, text, segments } = setup();
+  const result = resultFor(text, [
+    { sentence: "The Kremlin said no.", labels: ["sourced"], source: { start: 0, end: 0, text: "<img src=x onerror=alert(1)>", kind: "named" } },
+  ]);
+  SW.highlight(segments, result);
+  const mark = root.querySelector("sourcewise-mark");
+  mark.dispatchEvent(new window.Event("focus"));
+  const tooltip = document.querySelector("sourcewise-tooltip");
+  assert.equal(tooltip.hidden, false);
+  assert.match(tooltip.textContent, /Sourced/);
+  assert.match(tooltip.textContent, /why: sourced/);
+  assert.match(tooltip.textContent, /Source: <img src=x onerror=alert\(1\)> \(named source\)/);
+  assert.equal(tooltip.querySelector("img"), null);
+});
+
+test("profile counts and shares sentences per label", () => {
+  const { SW } = setup();
+  const rows = SW.profile({ sentences: [{ labels: ["speculative"] }, { labels: ["speculative", "sourced"] }, { labels: [] }, { labels: [] }] });
+  const speculative = rows.find((r) => r.label === "speculative");
+  assert.equal(speculative.count, 2);
+  assert.equal(speculative.share, 0.5);
+});

@@ -1,0 +1,98 @@
+"""Helpers for the real-browser tests: a live service, a static page server, and mark inspection."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from werkzeug.serving import make_server
+
+from service.web import create_app
+from service.web.settings import Settings
+
+from .conftest import free_port
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]
+
+MARKS_SCRIPT = """() => [...document.querySelectorAll('sourcewise-mark')].map(m => ({
+  text: m.textContent, labels: m.getAttribute('data-sourcewise-label').split(' '),
+  sentence: m.getAttribute('data-sourcewise-sentence'), cue: m.hasAttribute('data-sourcewise-cue'),
+  inArticle: !!m.closest('article'), background: getComputedStyle(m).backgroundColor }))"""
+
+
+@contextmanager
+def live_service(**settings) -> Iterator[str]:
+    """The real Flask app on a real socket, in a thread."""
+    app = create_app(Settings(rate_limit=None, **settings))
+    port = free_port()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.shutdown()
+
+
+@contextmanager
+def static_page(body: str) -> Iterator[str]:
+    """Serve one HTML page at /article.html on 127.0.0.1."""
+    payload = body.encode("utf-8")
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            self.send_response(200 if self.path.startswith("/article.html") else 404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/article.html"
+    finally:
+        server.shutdown()
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[\s\U0001F300-\U0001FAFF]+", "", text)
+
+
+def labels_per_fixture_sentence(marks: list[dict], fixture: dict) -> list[set[str]]:
+    """For each fixture sentence, the labels of the marks whose sentence lies inside it."""
+    groups: dict[str, dict] = {}
+    for mark in marks:
+        group = groups.setdefault(mark["sentence"], {"text": "", "labels": set()})
+        group["text"] += mark["text"]
+        group["labels"].update(mark["labels"])
+    found = []
+    for sentence in fixture["sentences"]:
+        target = _squash(sentence["text"])
+        labels: set[str] = set()
+        for group in groups.values():
+            squashed = _squash(group["text"])
+            if squashed and (squashed in target or target in squashed):
+                labels |= group["labels"]
+        found.append(labels)
+    return found
+
+
+def judgement_failures(marks: list[dict], fixture: dict) -> list[str]:
+    failures = []
+    for sentence, labels in zip(fixture["sentences"], labels_per_fixture_sentence(marks, fixture)):
+        name = sentence["text"][:50]
+        failures += [f"{name!r} lacks {label}" for label in sentence["must"] if label not in labels]
+        failures += [f"{name!r} has {label}" for label in sentence["must_not"] if label in labels]
+    return failures

@@ -1,0 +1,45 @@
+"""The service's demo page in real Chromium: the same renderer as the extension."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from .browser_support import CHROMIUM, CHROMIUM_ARGS, MARKS_SCRIPT, judgement_failures, live_service
+from .conftest import SHARED
+
+pytestmark = pytest.mark.browser
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.fixture(scope="module")
+def service_url() -> Iterator[str]:
+    with live_service() as url:
+        yield url
+
+
+def test_demo_page_marks_the_seed_article(service_url: str, seed_fixture: dict) -> None:
+    text = (SHARED / "fixtures/seed_article.txt").read_text(encoding="utf-8")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(service_url + "/")
+            page.fill("#text", text)
+            page.click("#analyse")
+            page.wait_for_selector("body[data-sourcewise-state=done]")
+            marks = [mark for mark in page.evaluate(MARKS_SCRIPT) if mark["sentence"] is not None]
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "demo-page.png"), full_page=True)
+            assert judgement_failures(marks, seed_fixture) == []
+            assert page.locator("#profile tbody tr").count() == 4
+            page.locator("#result sourcewise-mark[data-sourcewise-label~=speculative]").first.hover()
+            assert "Speculative" in page.locator("sourcewise-tooltip").text_content()
+            page.fill("#text", "")
+            page.click("#analyse")
+            page.wait_for_function("() => document.querySelectorAll('#result sourcewise-mark').length === 0")
+        finally:
+            browser.close()
