@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections import deque
 from collections.abc import Iterable, Iterator
-from functools import partial
 
 from spacy.tokens import Doc, Span
 
@@ -59,17 +58,24 @@ def result_for(doc: Doc, offsets: str, version: str, original: str | None = None
     as_json = lambda span: _span_json(span, convert, text)  # noqa: E731
     speculation = list(doc.spans[SPANS_KEY]) if SPANS_KEY in doc.spans else []
     attributions: list[Attribution] = doc._.get(ATTRIBUTIONS) or []
+    sentence_spans = [_trimmed(sent) for sent in doc.sents]
+    sentence_of = [0] * len(doc)
+    for number, sent in enumerate(doc.sents):
+        sentence_of[sent.start : sent.end] = [number] * (sent.end - sent.start)
+    by_sentence: list[tuple[list, list, list]] = [([], [], []) for _ in sentence_spans]
+    for cue in speculation:
+        by_sentence[sentence_of[cue.start]][0].append(cue)
+    for attribution in attributions:
+        anchor = attribution.cue.start if attribution.cue is not None else attribution.anchor
+        if anchor is not None:
+            by_sentence[sentence_of[anchor]][1].append(attribution)
+    for entity in doc.ents:
+        by_sentence[sentence_of[entity.start]][2].append(entity)
     sentences = []
-    for sent in doc.sents:
-        span = _trimmed(sent)
+    for span, (cues, relations, entities) in zip(sentence_spans, by_sentence):
         if span is None:
             continue
-        inside = partial(_within, span)
-        verdict = judge(
-            [s for s in speculation if inside(s)],
-            [a for a in attributions if inside(a.cue) or (a.cue is None and _anchored(a, span))],
-            claim_evidence(span),
-        )
+        verdict = judge(cues, relations, claim_evidence(span, entities))
         sentences.append(
             {
                 **as_json(span),
@@ -84,15 +90,6 @@ def result_for(doc: Doc, offsets: str, version: str, original: str | None = None
     summary = {"sentences": len(sentences)}
     summary.update({label: sum(label in s["labels"] for s in sentences) for label in LABELS})
     return {"model": version, "offsets": offsets, "sentences": sentences, "summary": summary}
-
-
-def _within(sentence: Span, part: Span | None) -> bool:
-    return part is not None and sentence.start <= part.start and part.end <= sentence.end
-
-
-def _anchored(attribution: Attribution, sentence: Span) -> bool:
-    """A cue-less attribution (quote continuation) belongs to the sentence that holds it."""
-    return attribution.anchor is not None and sentence.start <= attribution.anchor < sentence.end
 
 
 def _span_json(span: Span, convert, text: str) -> dict:

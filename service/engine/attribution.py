@@ -114,7 +114,7 @@ class AttributionFinder:
                 here = [Attribution("continuation", None, origin.source, origin.kind, anchor=sent.start)]
             found.extend(here)
             previous_named = previous_named or any(a.kind == "named" for a in here) or any(
-                e.label_ == "PERSON" for e in sent.ents
+                t.ent_type_ == "PERSON" for t in sent
             )
             previous = here
         doc._.set(EXTENSION, found)

@@ -30,15 +30,15 @@ def _entity_type(label: str) -> str:
     return {"CARDINAL": "number", "TIME": "date"}.get(label, label.lower())
 
 
-def claim_evidence(sent: Span) -> list[ClaimEvidence]:
-    """The spans in a sentence that make it checkable."""
+def claim_evidence(sent: Span, entities: list[Span] | None = None) -> list[ClaimEvidence]:
+    """The spans in a sentence that make it checkable (``entities``: the sentence's entities, if known)."""
     words = [t for t in sent if not (t.is_punct or t.is_space)]
     if len(words) < MIN_TOKENS or sent.text.rstrip().endswith("?"):
         return []
     if not any(t.pos_ in {"VERB", "AUX"} for t in words):
         return []  # headlines, bylines and datelines assert nothing on their own
     evidence = []
-    for ent in sent.ents:
+    for ent in sent.ents if entities is None else entities:
         if ent.label_ in MEASURE_ENTITIES:
             if ent.label_ == "CARDINAL" and ent.text.lower() in {"one", "1"}:
                 continue

@@ -148,7 +148,7 @@ def openapi_document(model: str) -> dict:
                 "post": {
                     "summary": "Analyse one text",
                     "parameters": [
-                        {"name": "offsets", "in": "query", "required": False, "description": "Offset unit for text/plain bodies.",
+                        {"name": "offsets", "in": "query", "required": False, "description": "Offset unit when the body has none.",
                          "schema": {"$ref": "#/components/schemas/OffsetUnit"}}
                     ],
                     "requestBody": analyze_body,

@@ -58,16 +58,16 @@ def _plain_text(request: Request) -> str:
 
 
 def parse_single(request: Request, max_chars: int) -> AnalysisRequest:
-    """Parse ``POST /analyze``: JSON ``{"text", "offsets"}`` or a plain-text body."""
+    """Parse ``POST /analyze``: JSON ``{"text", "offsets"}`` or a plain-text body; ``?offsets=`` also works."""
+    query_offsets = _offsets({"offsets": request.args.get("offsets", "codepoint")})
     if _media_type(request) in TEXT_TYPES:
-        offsets = request.args.get("offsets", "codepoint")
-        parsed = AnalysisRequest([_plain_text(request)], _offsets({"offsets": offsets}))
+        parsed = AnalysisRequest([_plain_text(request)], query_offsets)
     else:
         body = _json_body(request)
         text = body.get("text")
         if not isinstance(text, str):
             raise APIError(400, "bad_text", "'text' is required and must be a string.")
-        parsed = AnalysisRequest([text], _offsets(body))
+        parsed = AnalysisRequest([text], _offsets(body) if "offsets" in body else query_offsets)
     _check_size(parsed.texts, max_chars)
     return parsed
 
