@@ -4,6 +4,10 @@ import os
 
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# Threads read request bodies concurrently, so a slow client ties up one thread, not a worker;
+# analysis itself is serialised per worker (service/web/service.py).
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 preload_app = True  # load the spaCy model once in the master; workers share it copy-on-write
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 10

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Iterable, Iterator
 
 from .cache import ResultCache, cache_key
@@ -17,13 +18,15 @@ class CachedAnalyzer:
         self.analyze_many = analyze_many
         self.version = version
         self.cache = cache
+        self._engine_lock = threading.Lock()  # one analysis at a time per process; threads only wait on I/O
 
     def run(self, texts: list[str], offsets: str) -> tuple[list[dict], str]:
         """Results in input order, and the X-Cache value: hit, miss or off."""
         keys = [cache_key(self.version, offsets, text) for text in texts]
         cached = [self.cache.get(key) for key in keys]
         missing = [i for i, value in enumerate(cached) if value is None]
-        fresh = dict(zip(missing, self.analyze_many([texts[i] for i in missing], offsets)))
+        with self._engine_lock:
+            fresh = dict(zip(missing, self.analyze_many([texts[i] for i in missing], offsets)))
         results = []
         for i, value in enumerate(cached):
             if value is not None:
