@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, g, jsonify, request
+from flask import Blueprint, Response, current_app, g, request
 
 from .requests_parsing import parse_batch, parse_single
 from .security import require_api_key
@@ -26,9 +26,7 @@ def analyze() -> Response:
     state = _state()
     parsed = parse_single(request, state.settings.max_text_chars)
     results, g.cache_status = state.analyzer.run(parsed.texts, parsed.offsets)
-    response = jsonify(results[0])
-    response.headers["X-Cache"] = g.cache_status
-    return response
+    return _json_response(results[0], g.cache_status)
 
 
 @api.post("/analyze/batch")
@@ -37,6 +35,8 @@ def analyze_batch() -> Response:
     state = _state()
     parsed = parse_batch(request, state.settings.max_text_chars, state.settings.max_batch)
     results, g.cache_status = state.analyzer.run(parsed.texts, parsed.offsets)
-    response = jsonify({"results": results})
-    response.headers["X-Cache"] = g.cache_status
-    return response
+    return _json_response('{"results":[' + ",".join(results) + "]}", g.cache_status)
+
+
+def _json_response(body: str, cache_status: str) -> Response:
+    return Response(body, mimetype="application/json", headers={"X-Cache": cache_status})
