@@ -96,8 +96,8 @@ end
 def run_wrk(base: str, script: str, seconds: int, connections: int) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script)
-    completed = subprocess.run(["wrk", "-t", str(min(2, connections)), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "30s", "--latency", "-s", handle.name, base],
-                               capture_output=True, text=True)
+    command = ["wrk", "-t", str(min(2, connections)), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "30s", "--latency"]
+    completed = subprocess.run([*command, "-s", handle.name, base], capture_output=True, text=True)
     if completed.returncode:
         sys.exit(f"wrk failed: {completed.stderr or completed.stdout}")
     output = completed.stdout

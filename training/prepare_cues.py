@@ -5,7 +5,7 @@ and the BioScope abstracts. FactBank news is never used here (it is the news dev
 A candidate is positive when it overlaps a gold cue. One document in ten (by doc_id) becomes the
 training run's own dev set.
 
-Run: python training/prepare_cues.py ../shared training/corpus
+Run: python training/prepare_cues.py ../shared training/corpus [comma-separated sources]
 """
 
 from __future__ import annotations
@@ -31,25 +31,39 @@ def _internal_dev(doc_id: str) -> bool:
     return int(hashlib.sha1(doc_id.encode("utf-8")).hexdigest(), 16) % 10 == 0
 
 
-def main(shared: str, out_dir: str) -> None:
+def parsed_docs(nlp, rows: list[dict], cache: Path) -> list:
+    """The rows parsed by the English pipeline, cached on disk so feature experiments are quick."""
+    from spacy.tokens import DocBin as _DocBin
+
+    if cache.exists():
+        docs = list(_DocBin().from_disk(cache).get_docs(nlp.vocab))
+        if len(docs) == len(rows):
+            return docs
+    with nlp.select_pipes(disable=[name for name in nlp.pipe_names if name.startswith("sourcewise_")]):
+        docs = list(nlp.pipe((row["text"] for row in rows), batch_size=256))
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    _DocBin(store_user_data=False, docs=docs).to_disk(cache)
+    return docs
+
+
+def main(shared: str, out_dir: str, sources: list[str] = SOURCES) -> None:
     nlp = build_pipeline(load_base_model(), {"classifier": None})
     component = nlp.get_pipe("sourcewise_speculation")
     blank = spacy.blank("en")
     rows = []
-    for name in SOURCES:
+    for name in sources:
         with open(Path(shared) / name, encoding="utf-8") as handle:
             rows += [json.loads(line) for line in handle if line.strip()]
     rows = [row for row in rows if not held_out(row["doc_id"])]
     parts: dict[str, list] = {"train": [], "dev": []}
-    disabled = [name for name in ("sourcewise_attribution",) if name in nlp.pipe_names]
-    with nlp.select_pipes(disable=disabled):
-        for row, doc in zip(rows, nlp.pipe((row["text"] for row in rows), batch_size=256)):
-            gold = [(start, end) for start, end, _ in row["cues"]]
-            for span, ok in component.candidates(doc):
-                positive = any(span.start_char < end and start < span.end_char for start, end in gold)
-                feature_doc = blank.make_doc(candidate_features(span, span.id_, ok))
-                feature_doc.cats = {"CUE": float(positive)}
-                parts["dev" if _internal_dev(row["doc_id"]) else "train"].append(feature_doc)
+    cache = Path(out_dir) / f"parsed-{'-'.join(Path(name).stem for name in sources)}.spacy"
+    for row, doc in zip(rows, parsed_docs(nlp, rows, cache)):
+        gold = [(start, end) for start, end, _ in row["cues"]]
+        for span, ok in component.candidates(doc):
+            positive = any(span.start_char < end and start < span.end_char for start, end in gold)
+            feature_doc = blank.make_doc(candidate_features(span, span.id_, ok))
+            feature_doc.cats = {"CUE": float(positive)}
+            parts["dev" if _internal_dev(row["doc_id"]) else "train"].append(feature_doc)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     for name, docs in parts.items():
@@ -60,4 +74,4 @@ def main(shared: str, out_dir: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    main(sys.argv[1], sys.argv[2], sys.argv[3].split(",") if len(sys.argv) > 3 else SOURCES)

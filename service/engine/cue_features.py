@@ -11,6 +11,7 @@ import re
 from spacy.tokens import Span, Token
 
 _UNSAFE = re.compile(r"[^0-9a-z_]+")
+_REPORTING = {"say", "tell", "report", "announce", "state", "add", "note", "claim"}
 
 
 def _clean(value: str) -> str:
@@ -56,5 +57,21 @@ def candidate_features(span: Span, pattern_id: str, context_ok: bool) -> str:
         *_token_features("B", before),
         *_token_features("BB", before2),
         *_token_features("A", after),
+    ]
+    lemma = f"L_{_clean(anchor.lemma_)}"
+    reported = int(any(t.lemma_ in _REPORTING and t.pos_ == "VERB" for t in sent))
+    features += [
+        f"SAID_{reported}",
+        # conjunctions: the same word behaves differently in different company
+        f"{lemma}__CHK_{int(context_ok)}",
+        f"{lemma}__D_{_clean(anchor.dep_)}",
+        f"{lemma}__HL_{_clean(head.lemma_)}",
+        f"{lemma}__HT_{_clean(head.tag_)}",
+        f"{lemma}__IF_{int(any(t.lower_ in {'if', 'unless'} for t in sent))}",
+        f"{lemma}__SAID_{reported}",
+        f"{lemma}__SUBJ_{_clean(subject.pos_) if subject is not None else 'none'}",
+        f"{lemma}__A_{_clean(after.lower_) if after is not None else 'none'}",
+        f"{lemma}__B_{_clean(before.lower_) if before is not None else 'none'}",
+        f"{lemma}__T_{_clean(anchor.tag_)}",
     ]
     return " ".join(features)

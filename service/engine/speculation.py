@@ -264,7 +264,7 @@ def load_classifier(path: str) -> Language:
         "patterns_file": "speculation_patterns.jsonl",
         "spans_key": SPANS_KEY,
         "classifier": "models/cue_classifier",
-        "threshold": 0.5,
+        "threshold": 0.6,
         "checked_threshold": 0.2,
     },
 )
