@@ -72,3 +72,37 @@ def test_quote_continuation_inherits_the_source() -> None:
     second = analyze(text)["sentences"][1]
     assert "unsourced" not in second["labels"]
     assert second["source"] is not None and second["source"]["text"] == "Mayor Anne Hidalgo"
+
+
+def test_every_sentence_of_a_multi_sentence_quote_has_the_speaker() -> None:
+    text = ('“The ceasefire is holding. We counted 40 violations last week. Most were minor,” '
+            'said Colonel Anna Berg. The talks resume on Monday.')
+    sentences = analyze(text)["sentences"]
+    quoted = [s for s in sentences if s["end"] <= text.index(" said") + 1]
+    assert len(quoted) >= 2
+    for sentence in quoted:
+        assert sentence["source"] is not None and "Anna Berg" in sentence["source"]["text"], sentence
+        assert "unsourced" not in sentence["labels"]
+    assert sentences[-1]["source"] is None  # after the quote closes, the author speaks again
+
+
+def test_sentence_after_a_colon_continues_the_speaker() -> None:
+    text = "The Kremlin said in a statement: The troops withdrew 30 km from the border."
+    result = analyze(text)
+    assert all("unsourced" not in s["labels"] for s in result["sentences"])
+
+
+def test_headline_colon_names_the_source() -> None:
+    first = _first("Trump: Cruz Has To Come a Long Way On Ethanol")
+    assert first["source"] is not None and first["source"]["text"] == "Trump"
+    assert "sourced" in first["labels"]
+
+
+def test_coordinated_reporting_verb_keeps_its_subject() -> None:
+    first = _first("Wilson praised Rubio's positions and said the senator can win in November.")
+    assert first["source"] is not None and first["source"]["text"] == "Wilson"
+
+
+@pytest.mark.parametrize("text", ["Note: prices rose 5% in May.", "Update: the bridge reopened at 9 a.m. on Friday."])
+def test_colon_labels_are_not_sources(text: str) -> None:
+    assert _first(text)["source"] is None

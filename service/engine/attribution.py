@@ -101,28 +101,25 @@ class AttributionFinder:
         self.verbs_needing_complement = _words("verbs_needing_complement")
         self.passive_verbs = _words("passive_verbs")
         self.vague_adverbs = _words("vague_adverbs")
+        self.colon_labels = _words("colon_labels_not_sources")
         self.classifier = SourceClassifier()
 
     def __call__(self, doc: Doc) -> Doc:
-        found: list[Attribution] = []
+        sentences = list(doc.sents)
+        direct: list[list[Attribution]] = []
         previous_named = False
-        previous: list[Attribution] = []
-        for sent in doc.sents:
+        for sent in sentences:
             here = self._in_sentence(sent, previous_named)
-            if not here and previous and _is_quotation(sent):
-                origin = previous[0]
-                here = [Attribution("continuation", None, origin.source, origin.kind, anchor=sent.start)]
-            found.extend(here)
-            previous_named = previous_named or any(a.kind == "named" for a in here) or any(
-                t.ent_type_ == "PERSON" for t in sent
-            )
-            previous = here
+            direct.append(here)
+            previous_named = previous_named or any(a.kind == "named" for a in here) or any(t.ent_type_ == "PERSON" for t in sent)
+        inherited = _continuations(doc, sentences, direct)
+        found = [a for number, here in enumerate(direct) for a in (here or inherited.get(number, []))]
         doc._.set(EXTENSION, found)
         return doc
 
     def _in_sentence(self, sent: Span, previous_named: bool) -> list[Attribution]:
-        found = []
         doc = sent.doc
+        found = self._headline_colon(sent, previous_named)
         for token in sent:
             lower = token.lower_
             if lower == "according" and token.i + 1 < sent.end and doc[token.i + 1].lower_ == "to":
@@ -139,6 +136,24 @@ class AttributionFinder:
                     found.append(relation)
         return found
 
+    def _headline_colon(self, sent: Span, previous_named: bool) -> list[Attribution]:
+        """News-headline attribution: "Trump: Cruz Has 'To Come a Long Way'", "Report: ..." (a short name, then a colon)."""
+        words = [t for t in sent if not t.is_space]
+        colon = next((i for i, t in enumerate(words[:6]) if t.text == ":"), None)
+        if not colon or colon + 2 >= len(words):
+            return []
+        speaker = words[:colon]
+        if any(t.lower_ in self.colon_labels for t in speaker):
+            return []
+        if not all(t.pos_ in {"PROPN", "NOUN", "DET", "PUNCT"} or t.ent_type_ for t in speaker):
+            return []
+        doc = sent.doc
+        source = doc[speaker[0].i : speaker[-1].i + 1]
+        cue = doc[words[colon].i : words[colon].i + 1]
+        vague = speaker[-1].lemma_.lower() in self.classifier.vague_heads or speaker[-1].lower_ in self.classifier.vague_heads
+        named = not vague and all(t.is_title or t.is_upper or t.is_punct for t in speaker)
+        return [Attribution("headline_colon", cue, source, "named" if named else "vague")]
+
     def _verb_relation(self, verb: Token, previous_named: bool) -> Attribution | None:
         children = list(verb.children)
         deps = {c.dep_ for c in children}
@@ -146,8 +161,8 @@ class AttributionFinder:
             return None
         lemma = verb.lemma_.lower()
         subject = next((c for c in children if c.dep_ == "nsubj"), None)
-        if subject is None and verb.tag_ == "VBG" and verb.dep_ in {"advcl", "xcomp", "conj"}:
-            # "Cruz took the stage, saying ...": a participle speaks for its governing verb's subject.
+        if subject is None and (verb.dep_ == "conj" or verb.tag_ == "VBG" and verb.dep_ in {"advcl", "xcomp"}):
+            # "Cruz took the stage, saying ..." / "Wilson praised Rubio and said ...": the governing verb's subject speaks.
             subject = next((c for c in verb.head.children if c.dep_ == "nsubj"), None)
         passive_subject = next((c for c in children if c.dep_ == "nsubjpass"), None)
         agent = next((c for c in children if c.dep_ == "agent"), None)
@@ -178,6 +193,62 @@ class AttributionFinder:
 def _is_quotation(sent: Span) -> bool:
     first = next((t for t in sent if not t.is_space), None)
     return first is not None and first.text in OPENING_QUOTES
+
+
+def quote_regions(text: str) -> list[tuple[int, int]]:
+    """Character ranges of quotations: “…” pairs and straight "…" pairs; an unclosed quote ends at the line."""
+    regions, start, straight = [], None, False
+    for i, char in enumerate(text):
+        if start is None and char in "“\"":
+            start, straight = i, char == '"'
+        elif start is not None and (char == "”" or (straight and char == '"')):
+            regions.append((start, i + 1))
+            start = None
+        elif start is not None and char == "\n":
+            regions.append((start, i))
+            start = None
+    if start is not None:
+        regions.append((start, len(text)))
+    return regions
+
+
+def _speaker(attributions: list[Attribution]) -> Attribution | None:
+    return next((a for a in attributions if a.source is not None), None)
+
+
+def _continuations(doc: Doc, sentences: list[Span], direct: list[list[Attribution]]) -> dict[int, list[Attribution]]:
+    """Sentences with no attribution of their own that continue someone's words.
+
+    Inside a quotation spanning several sentences, every sentence speaks for the quotation's speaker
+    (found in any of its sentences, or in a sentence ending with ':' just before it). A sentence that
+    opens with a quote mark, or follows an attributed sentence ending with ':', continues the previous speaker.
+    """
+    inherited: dict[int, list[Attribution]] = {}
+
+    def inherit(number: int, origin: Attribution) -> None:
+        if not direct[number] and number not in inherited:
+            sent = sentences[number]
+            inherited[number] = [Attribution("continuation", None, origin.source, origin.kind, anchor=sent.start)]
+
+    bounds = [(sent.start_char, sent.end_char) for sent in sentences]
+    for start, end in quote_regions(doc.text):
+        inside = [n for n, (s, e) in enumerate(bounds) if s < end and start < e]
+        if len(inside) < 2:
+            continue
+        speaker = next((_speaker(direct[n]) for n in inside if _speaker(direct[n])), None)
+        before = inside[0] - 1
+        if speaker is None and before >= 0 and sentences[before].text.rstrip().endswith(":"):
+            speaker = _speaker(direct[before])
+        if speaker is not None:
+            for number in inside:
+                inherit(number, speaker)
+    for number in range(1, len(sentences)):
+        previous = _speaker(direct[number - 1] or inherited.get(number - 1, []))
+        if previous is None:
+            continue
+        if _is_quotation(sentences[number]) or sentences[number - 1].text.rstrip().endswith(":"):
+            inherit(number, previous)
+    return inherited
 
 
 @Language.factory("sourcewise_attribution", default_config={})
