@@ -49,15 +49,21 @@ def judge(
     cues = [(span, "speculation", span.label_) for span in speculation]
     cues += [(a.cue, "attribution", a.pattern) for a in attributions if a.cue is not None]
     if "unsourced" in labels:
-        cues += [(e.span, "claim", e.type) for e in evidence]
+        cues += [(e.span, "claim", e.type) for e in _shown_evidence(evidence)]
     return Verdict(
         labels=labels,
         claim=claim,
         score=_score(speculation, vague, named, "unsourced" in labels),
-        explanation=_explain(speculation, vague, named, evidence if "unsourced" in labels else []),
+        explanation=_explain(speculation, vague, named, _shown_evidence(evidence) if "unsourced" in labels else []),
         source=source,
         cues=_without_overlaps(cues),
     )
+
+
+def _shown_evidence(evidence: list[ClaimEvidence]) -> list[ClaimEvidence]:
+    """Numbers, dates and amounts when there are any (the most checkable part), else the named actors."""
+    measures = [e for e in evidence if e.type != "actor"]
+    return measures or evidence
 
 
 def _score(speculation: list[Span], vague: list, named: list, unsourced: bool) -> float:
@@ -85,7 +91,10 @@ def _explain(speculation: list[Span], vague: list[Attribution], named: list[Attr
     for span in speculation:
         by_type.setdefault(span.label_, []).append(f"'{_quote(span)}'")
     for cue_type, quoted in by_type.items():
-        parts.append(f"{', '.join(quoted)} {phrases['speculation'][cue_type]}")
+        if len(quoted) == 1:
+            parts.append(f"{quoted[0]} {phrases['speculation'][cue_type]}")
+        else:
+            parts.append(f"{', '.join(quoted[:-1])} and {quoted[-1]} {phrases['speculation_many'][cue_type]}")
     for attribution in vague[:1]:
         template = phrases["vague"][attribution.pattern]
         source = _quote(attribution.source) if attribution.source is not None else ""
@@ -99,7 +108,8 @@ def _explain(speculation: list[Span], vague: list[Attribution], named: list[Attr
         parts.append(phrases[key].format(source=source))
     if evidence:
         listed = ", ".join(f"'{_quote(e.span)}'" for e in evidence[:3])
-        parts.append(phrases["unsourced"].format(evidence=listed))
+        key = "unsourced_actors" if all(e.type == "actor" for e in evidence) else "unsourced"
+        parts.append(phrases[key].format(evidence=listed))
     if not parts:
         parts.append(phrases["plain"])
     sentence = "; ".join(parts)
