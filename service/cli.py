@@ -107,7 +107,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from .evaluation import evaluate_all, format_table
 
-    print(format_table(evaluate_all(Path(args.data))))
+    print(format_table(evaluate_all(Path(args.data), limit=args.limit)))
     return 0
 
 
@@ -136,6 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     from .evaluation import DEFAULT_DATA
 
     evaluate.add_argument("--data", default=os.environ.get("SOURCEWISE_DATA", str(DEFAULT_DATA)), help="the shared/ folder")
+    evaluate.add_argument("--limit", type=int, help="only the first N rows of each corpus (a quick smoke run)")
     evaluate.set_defaults(handler=cmd_evaluate)
 
     serve = commands.add_parser("serve", help="serve the API and demo page with gunicorn")

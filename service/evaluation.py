@@ -19,9 +19,11 @@ def held_out(key: str) -> bool:
     return int(hashlib.md5(key.encode("utf-8")).hexdigest(), 16) % DEV_SHARE == 0
 
 
-def read_jsonl(path: Path) -> list[dict]:
+def read_jsonl(path: Path, limit: int | None = None) -> list[dict]:
+    """The rows of a JSON Lines file (the first ``limit`` only, when given)."""
     with path.open(encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
+        rows = [json.loads(line) for line in handle if line.strip()]
+    return rows[:limit] if limit else rows
 
 
 @dataclass(frozen=True)
@@ -61,8 +63,10 @@ def _has_label(result: dict, label: str) -> bool:
     return any(label in sentence["labels"] for sentence in result["sentences"])
 
 
-def evaluate_speculation(path: Path, name: str, select: Callable[[dict], bool], f1_target: float, p_target: float | None) -> Score:
-    rows = [row for row in read_jsonl(path) if select(row)]
+def evaluate_speculation(
+    path: Path, name: str, select: Callable[[dict], bool], f1_target: float, p_target: float | None, limit: int | None = None
+) -> Score:
+    rows = [row for row in read_jsonl(path, limit) if select(row)]
     p, r, f, n = prf((row["uncertain"], _has_label(result, "speculative")) for row, result in _results(rows))
     met = f >= f1_target and (p_target is None or p >= p_target)
     target = f"F1 ≥ {f1_target}" + (f", P ≥ {p_target}" if p_target else "")
@@ -92,9 +96,9 @@ def _articles(rows: list[dict]) -> list[tuple[str, list[tuple[int, dict]]]]:
     return articles
 
 
-def evaluate_attribution(path: Path) -> Score:
+def evaluate_attribution(path: Path, limit: int | None = None) -> Score:
     """Per sentence, as the product sees it: each article is analysed whole, so quotes and speakers carry over."""
-    articles = _articles(read_jsonl(path))
+    articles = _articles(read_jsonl(path, limit))
     pairs, with_source, source_hits = [], 0, 0
     for (_, rows), result in zip(articles, analyze_many(article for article, _ in articles)):
         for offset, row in rows:
@@ -112,8 +116,8 @@ def evaluate_attribution(path: Path) -> Score:
                  f >= 0.9 and overlap >= 0.85, f"source overlap {overlap:.3f} of {with_source}")
 
 
-def evaluate_claims(path: Path) -> Score:
-    rows = [row for row in read_jsonl(path) if held_out(str(row["sentence_id"]))]
+def evaluate_claims(path: Path, limit: int | None = None) -> Score:
+    rows = [row for row in read_jsonl(path, limit) if held_out(str(row["sentence_id"]))]
     p, r, f, n = prf((row["checkworthy"], any(s["claim"] for s in result["sentences"])) for row, result in _results(rows))
     return Score("claim", f"{path.name} (dev split)", n, p, r, f, "F1 ≥ 0.8", f >= 0.8)
 
@@ -145,14 +149,15 @@ def evaluate_seed(path: Path) -> Score:
                  "; ".join(failures[:3]))
 
 
-def evaluate_all(data_dir: Path = DEFAULT_DATA) -> list[Score]:
+def evaluate_all(data_dir: Path = DEFAULT_DATA, limit: int | None = None) -> list[Score]:
+    """Every row of the accuracy table; ``limit`` reads only the first N rows of each corpus (a smoke run, not a measurement)."""
     data = data_dir / "data"
     return [
         evaluate_speculation(data / "uncertainty/wiki_train.jsonl", "wiki_train (held-out docs)",
-                             lambda row: held_out(row["doc_id"]), 0.90, 0.88),
-        evaluate_speculation(data / "uncertainty/factbank_news_dev.jsonl", "factbank_news_dev", lambda row: True, 0.85, None),
-        evaluate_attribution(data / "attribution/polnear_dev.jsonl"),
-        evaluate_claims(data / "checkworthy/claimbuster_train.jsonl"),
+                             lambda row: held_out(row["doc_id"]), 0.90, 0.88, limit),
+        evaluate_speculation(data / "uncertainty/factbank_news_dev.jsonl", "factbank_news_dev", lambda row: True, 0.85, None, limit),
+        evaluate_attribution(data / "attribution/polnear_dev.jsonl", limit),
+        evaluate_claims(data / "checkworthy/claimbuster_train.jsonl", limit),
         evaluate_seed(data_dir / "fixtures/seed_article.json"),
     ]
 

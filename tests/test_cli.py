@@ -61,3 +61,12 @@ def test_jsonl_bad_line_is_reported(tmp_path: Path) -> None:
                                capture_output=True, text=True, timeout=120)
     assert completed.returncode != 0
     assert "line 2" in completed.stderr
+
+
+def test_evaluate_prints_the_accuracy_table(capsys) -> None:
+    assert main(["evaluate", "--data", str(SHARED), "--limit", "40"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("| task | data | n | P | R | F1 | target | met |")
+    for task in ("speculative", "attribution", "claim", "seed article"):
+        assert f"| {task} |" in out
+    assert "| seed article | seed_article.json | 14 | 1.000 |" in out
