@@ -106,3 +106,15 @@ def test_coordinated_reporting_verb_keeps_its_subject() -> None:
 @pytest.mark.parametrize("text", ["Note: prices rose 5% in May.", "Update: the bridge reopened at 9 a.m. on Friday."])
 def test_colon_labels_are_not_sources(text: str) -> None:
     assert _first(text)["source"] is None
+
+
+def test_stance_of_a_named_actor_is_attributed_to_them() -> None:
+    first = _first("Senator Lindsey Graham criticized the plan as reckless.")
+    assert first["source"] is not None and first["source"]["text"] == "Senator Lindsey Graham"
+    assert "sourced" in first["labels"]
+
+
+def test_stance_of_nobody_in_particular_is_not_a_source() -> None:
+    first = _first("Protesters criticized the plan on Monday.")
+    assert first["source"] is None or first["source"]["kind"] == "vague"
+    assert "sourced" not in first["labels"]

@@ -2,8 +2,9 @@
 
 Recognised patterns: "according to X", "X said/stated/warned ... (that)",
 passives without an agent ("it is believed", "X is said to"), hedging
-adverbs ("reportedly"), and quotations that continue the previous
-sentence's speaker. The source span is classified ``named`` or ``vague``
+adverbs ("reportedly"), headline "Name: ...", a stance taken by someone
+named ("Graham criticized the plan"), and quotations or colons that carry a
+speaker across sentences. The source span is classified ``named`` or ``vague``
 from its entities, determiner and head noun (word lists in
 ``data/attribution.json``).
 """
@@ -27,7 +28,7 @@ MAX_SOURCE_TOKENS = 12
 class Attribution:
     """One attribution relation: the cue words and the source they point to."""
 
-    pattern: str  # according_to | reporting_verb | passive | adverb | continuation
+    pattern: str  # according_to | reporting_verb | passive | adverb | headline_colon | stance | continuation
     cue: Span | None
     source: Span | None
     kind: str  # named | vague
@@ -102,6 +103,7 @@ class AttributionFinder:
         self.passive_verbs = _words("passive_verbs")
         self.vague_adverbs = _words("vague_adverbs")
         self.colon_labels = _words("colon_labels_not_sources")
+        self.stance_verbs = _words("stance_verbs")
         self.classifier = SourceClassifier()
 
     def __call__(self, doc: Doc) -> Doc:
@@ -130,7 +132,7 @@ class AttributionFinder:
                     found.append(Attribution("according_to", cue, source, self.classifier.classify(source, previous_named)))
             elif lower in self.vague_adverbs:
                 found.append(Attribution("adverb", doc[token.i : token.i + 1], None, "vague"))
-            elif token.pos_ == "VERB" and token.lemma_.lower() in self.reporting_verbs | self.passive_verbs:
+            elif token.pos_ == "VERB" and token.lemma_.lower() in self.reporting_verbs | self.passive_verbs | self.stance_verbs:
                 relation = self._verb_relation(token, previous_named)
                 if relation is not None:
                     found.append(relation)
@@ -178,6 +180,11 @@ class AttributionFinder:
                 cue = doc[min(start, verb.i) : verb.i + 1]
                 return Attribution("passive", cue, cue, "vague")
             return None
+        if subject is not None and lemma in self.stance_verbs and deps & {"dobj", "xcomp", "ccomp", "oprd", "prep"}:
+            source = _trim_source(subject)
+            kind = self.classifier.classify(source, previous_named)
+            if kind == "named":  # "Trump praised Rubio's plan": a stance taken by someone named
+                return Attribution("stance", doc[verb.i : verb.i + 1], source, kind)
         if subject is None or lemma not in self.reporting_verbs:
             return None
         has_complement = bool(deps & {"ccomp", "xcomp"}) or verb.dep_ in {"parataxis", "ccomp"} and verb.head.i < verb.i
