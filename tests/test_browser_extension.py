@@ -161,3 +161,22 @@ def test_new_article_text_is_analysed_once_it_settles(context: BrowserContext, s
     texts = page.evaluate("() => [...document.querySelectorAll('sourcewise-mark')].map(m => m.textContent).join('|')")
     assert texts.count("bridge") == 1, "marks were duplicated"
     assert page.locator("sourcewise-mark").count() > before
+
+
+def test_popup_explains_a_refusal(context: BrowserContext, page_url: str) -> None:
+    with live_service(api_keys=frozenset({"right-key"})) as locked:
+        extension_id = _configure(context, serverUrl=locked, autoAnalyze=False, apiKey="wrong-key")
+        page = context.new_page()
+        page.goto(page_url)
+        worker = _worker(context)
+        tab_id = worker.evaluate("url => chrome.tabs.query({}).then(tabs => tabs.find(t => t.url === url).id)", page.url)
+        popup = context.new_page()
+        popup.goto(f"chrome-extension://{extension_id}/popup.html?tab={tab_id}")
+        popup.click("#reanalyse")
+        popup.wait_for_selector("#error:not([hidden])")
+        assert "API key" in popup.locator("#error").text_content()
+        assert page.locator("sourcewise-mark").count() == 0
+        _configure(context, apiKey="right-key")
+        popup.click("#reanalyse")
+        popup.wait_for_selector("#profile:not([hidden])")
+        assert page.locator("sourcewise-mark").count() > 0
