@@ -118,3 +118,16 @@ def test_stance_of_nobody_in_particular_is_not_a_source() -> None:
     first = _first("Protesters criticized the plan on Monday.")
     assert first["source"] is None or first["source"]["kind"] == "vague"
     assert "sourced" not in first["labels"]
+
+
+def test_passive_inside_a_named_speakers_words_is_not_vague() -> None:
+    first = _first('"Inflation is still expected to remain too high," ECB President Christine Lagarde told reporters.')
+    assert "sourced" in first["labels"]
+    assert "vague_source" not in first["labels"]
+
+
+def test_pronoun_speaker_is_explained_by_name() -> None:
+    result = analyze("Finance minister Ana Lopez said taxes would not rise. She added that the budget was balanced.")
+    second = result["sentences"][1]
+    assert second["source"]["text"] == "She"  # offsets stay exact
+    assert "Ana Lopez" in second["explanation"]

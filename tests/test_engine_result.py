@@ -101,3 +101,8 @@ def test_analyze_many_keeps_order_and_equals_single() -> None:
 
 def test_same_input_same_output(seed_fixture: dict) -> None:
     assert analyze(seed_fixture["text"]) == analyze(seed_fixture["text"])
+
+
+def test_symbol_only_fragments_are_not_sentences() -> None:
+    result = analyze("🚀 Experts say the launch could fail.")
+    assert [s["text"] for s in result["sentences"]] == ["Experts say the launch could fail."]

@@ -45,8 +45,9 @@ def analyze_many(texts: Iterable[str], offsets: str = "codepoint", batch_size: i
 
 
 def _trimmed(sent: Span) -> Span | None:
+    """The sentence without surrounding whitespace; None for blank or symbol-only "sentences" (a lone emoji)."""
     tokens = [t for t in sent if not t.is_space]
-    if not tokens:
+    if not tokens or not any(char.isalnum() for t in tokens for char in t.text):
         return None
     return sent.doc[tokens[0].i : tokens[-1].i + 1]
 

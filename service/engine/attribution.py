@@ -33,6 +33,7 @@ class Attribution:
     source: Span | None
     kind: str  # named | vague
     anchor: int | None = None  # token index in the sentence that carries the relation
+    refers_to: Span | None = None  # for a pronoun source ("she"), the named speaker it stands for
 
 
 if not Doc.has_extension(EXTENSION):
@@ -110,10 +111,12 @@ class AttributionFinder:
         sentences = list(doc.sents)
         direct: list[list[Attribution]] = []
         previous_named = False
+        last_speaker: Span | None = None
         for sent in sentences:
-            here = self._in_sentence(sent, previous_named)
+            here = [_resolve_pronoun(a, last_speaker) for a in _without_inner_passives(self._in_sentence(sent, previous_named))]
             direct.append(here)
             previous_named = previous_named or any(a.kind == "named" for a in here) or any(t.ent_type_ == "PERSON" for t in sent)
+            last_speaker = next((a.refers_to or a.source for a in here if a.kind == "named" and a.source is not None), last_speaker)
         inherited = _continuations(doc, sentences, direct)
         found = [a for number, here in enumerate(direct) for a in (here or inherited.get(number, []))]
         doc._.set(EXTENSION, found)
@@ -195,6 +198,21 @@ class AttributionFinder:
             return None
         source = _trim_source(subject)
         return Attribution("reporting_verb", doc[verb.i : verb.i + 1], source, self.classifier.classify(source, previous_named))
+
+
+def _without_inner_passives(found: list[Attribution]) -> list[Attribution]:
+    """A passive such as "is expected" inside words a named speaker said is the speaker's, not a vague source."""
+    if any(a.kind == "named" for a in found):
+        return [a for a in found if a.pattern != "passive"]
+    return found
+
+
+def _resolve_pronoun(attribution: Attribution, last_speaker: Span | None) -> Attribution:
+    """Link "she said" to the named speaker most recently quoted, for the explanation."""
+    source = attribution.source
+    if last_speaker is None or source is None or len(source) != 1 or source[0].pos_ != "PRON" or source[0].lower_ in {"it", "they", "we", "i"}:
+        return attribution
+    return Attribution(attribution.pattern, attribution.cue, source, attribution.kind, attribution.anchor, refers_to=last_speaker)
 
 
 def _is_quotation(sent: Span) -> bool:

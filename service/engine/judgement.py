@@ -103,7 +103,10 @@ def _explain(speculation: list[Span], vague: list[Attribution], named: list[Attr
             source = f"{cue} {source}".strip()
         parts.append(template.format(source=source, cue=cue))
     if named:
-        source = _quote(named[0].source) if named[0].source is not None else "a named source"
+        first = named[0]
+        source = _quote(first.source) if first.source is not None else "a named source"
+        if first.refers_to is not None:
+            source = f"{_quote(first.refers_to)} ('{source}')"
         key = "sourced_speculation" if speculation else "sourced"
         parts.append(phrases[key].format(source=source))
     if evidence:
