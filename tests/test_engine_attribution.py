@@ -131,3 +131,14 @@ def test_pronoun_speaker_is_explained_by_name() -> None:
     second = result["sentences"][1]
     assert second["source"]["text"] == "She"  # offsets stay exact
     assert "Ana Lopez" in second["explanation"]
+
+
+def test_inanimate_evidence_is_not_a_speaker() -> None:
+    first = _first("The move signals a shift in strategy for the company.")
+    assert first["source"] is None
+    assert not {"sourced", "vague_source"} & set(first["labels"])
+
+
+def test_would_without_a_condition_is_a_prediction() -> None:
+    first = _first("Analysts at Morgan Stanley wrote that the deal would likely strengthen Apple.")
+    assert any(cue["type"] == "prediction" for cue in first["cues"] if cue["kind"] == "speculation")

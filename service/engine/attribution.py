@@ -22,6 +22,8 @@ EXTENSION = "sourcewise_attributions"
 MODALS_OF_HYPOTHESIS = {"could", "may", "might", "would", "should", "can", "must", "will", "shall"}
 OPENING_QUOTES = {'"', "“", "‘", "«", "„"}
 MAX_SOURCE_TOKENS = 12
+# "The move signals a shift": with these verbs an unlisted, inanimate subject is evidence, not a speaker.
+INFERENTIAL_VERBS = {"signal", "show", "suggest", "indicate", "hint", "mean", "point", "reveal", "find", "confirm", "conclude"}
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,8 @@ class SourceClassifier:
         self.pronouns = _words("pronoun_sources")
         self.entity_labels = _words("named_entity_labels")
 
-    def classify(self, source: Span, previous_named: bool) -> str:
+    def classify(self, source: Span, previous_named: bool) -> str | None:
+        """``named``, ``vague``, or None when the phrase cannot be a speaker at all ("the move signals")."""
         head = source.root
         if any(t.ent_type_ in self.entity_labels and t.ent_type_ != "NORP" for t in source):
             return "named"
@@ -65,15 +68,20 @@ class SourceClassifier:
             if lemma in self.pronouns or head.lower_ in self.pronouns:
                 return "named" if head.lower_ not in {"they", "them"} or previous_named else "vague"
             return "vague"
-        determiners = {t.lower_ for t in head.children if t.dep_ in {"det", "predet", "amod", "nummod"}}
-        if determiners & self.vague_determiners:
+        if lemma in self.vague_heads or head.lower_ in self.vague_heads:
             return "vague"
-        if lemma in self.vague_heads:
-            return "vague"
-        definite = any(t.dep_ in {"det", "poss"} for t in head.children)
-        if lemma in self.named_heads and definite:
-            return "named"
-        return "vague" if head.tag_ in {"NNS", "NNPS"} and not definite else ("named" if definite else "vague")
+        if lemma in self.named_heads:
+            determiners = {t.lower_ for t in head.children if t.dep_ in {"det", "predet", "amod", "nummod"}}
+            definite = any(t.dep_ in {"det", "poss"} for t in head.children) and not determiners & self.vague_determiners
+            return "named" if definite else "vague"
+        return None
+
+    @staticmethod
+    def default_kind(source: Span) -> str:
+        """For a speech verb whose subject is an unlisted noun: "the memo said" names its source, "a memo said" does not."""
+        head = source.root
+        definite = any(t.dep_ in {"det", "poss"} and t.lower_ not in {"a", "an", "some", "any"} for t in head.children)
+        return "named" if definite and head.tag_ not in {"NNS", "NNPS"} else "vague"
 
 
 def _trim_source(token: Token) -> Span:
@@ -132,7 +140,8 @@ class AttributionFinder:
                 if objects:
                     source = _trim_source(objects[0])
                     cue = doc[token.i : token.i + 2]
-                    found.append(Attribution("according_to", cue, source, self.classifier.classify(source, previous_named)))
+                    kind = self.classifier.classify(source, previous_named) or "vague"
+                    found.append(Attribution("according_to", cue, source, kind))
             elif lower in self.vague_adverbs:
                 found.append(Attribution("adverb", doc[token.i : token.i + 1], None, "vague"))
             elif token.pos_ == "VERB" and token.lemma_.lower() in self.reporting_verbs | self.passive_verbs | self.stance_verbs:
@@ -177,7 +186,8 @@ class AttributionFinder:
                 objects = [c for c in agent.children if c.dep_ == "pobj"]
                 if objects:
                     source = _trim_source(objects[0])
-                    return Attribution("reporting_verb", doc[verb.i : verb.i + 1], source, self.classifier.classify(source, previous_named))
+                    kind = self.classifier.classify(source, previous_named) or "vague"
+                    return Attribution("reporting_verb", doc[verb.i : verb.i + 1], source, kind)
             if passive_subject.lower_ == "it" or deps & {"xcomp", "ccomp"}:
                 start = passive_subject.i if passive_subject.lower_ == "it" else min(c.i for c in children if c.dep_.startswith("aux"))
                 cue = doc[min(start, verb.i) : verb.i + 1]
@@ -197,7 +207,10 @@ class AttributionFinder:
         if not (has_complement or quoted or lemma in {"say", "tell", "claim", "state", "write", "report", "announce", "warn", "declare", "tweet"}):
             return None
         source = _trim_source(subject)
-        return Attribution("reporting_verb", doc[verb.i : verb.i + 1], source, self.classifier.classify(source, previous_named))
+        kind = self.classifier.classify(source, previous_named)
+        if kind is None and lemma not in INFERENTIAL_VERBS:
+            kind = self.classifier.default_kind(source)
+        return Attribution("reporting_verb", doc[verb.i : verb.i + 1], source, kind) if kind else None
 
 
 def _without_inner_passives(found: list[Attribution]) -> list[Attribution]:

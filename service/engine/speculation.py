@@ -186,6 +186,8 @@ def _refine_type(span: Span, cue_type: str) -> str:
             return "investigation"
     if span.label_ == "doxastic" and first.lemma_ == "consider" and first.tag_ != "VBN":
         return "investigation"
+    if span.id_ == "modal_would" and not any(t.lower_ in {"if", "unless"} for t in first.sent):
+        return "prediction"  # "would likely strengthen": a forecast, not a condition
     return cue_type
 
 
