@@ -84,6 +84,12 @@ def _quote(span: Span) -> str:
     return " ".join(span.text.split())
 
 
+def _in_running_text(phrase: str) -> str:
+    """ "The governor" → "the governor" when it no longer starts a sentence (names keep their capitals)."""
+    first, _, rest = phrase.partition(" ")
+    return f"{first.lower()} {rest}" if rest and first in {"The", "A", "An", "This", "These", "Those"} else phrase
+
+
 def _explain(speculation: list[Span], vague: list[Attribution], named: list[Attribution], evidence: list[ClaimEvidence]) -> str:
     phrases = load_json("explanations.json")
     parts = []
@@ -104,7 +110,7 @@ def _explain(speculation: list[Span], vague: list[Attribution], named: list[Attr
         parts.append(template.format(source=source, cue=cue))
     if named:
         first = named[0]
-        source = _quote(first.source) if first.source is not None else "a named source"
+        source = _in_running_text(_quote(first.source)) if first.source is not None else "a named source"
         if first.refers_to is not None:
             source = f"{_quote(first.refers_to)} ('{source}')"
         key = "sourced_speculation" if speculation else "sourced"
