@@ -58,7 +58,7 @@ def test_hypothetical_speech_is_not_attribution() -> None:
 def test_speculation_by_named_source_says_whose() -> None:
     sentence = _first("The central bank said that inflation could rise further next year.")
     assert {"speculative", "sourced"} <= set(sentence["labels"])
-    assert "The central bank" in sentence["explanation"]
+    assert "the central bank's" in sentence["explanation"]
 
 
 def test_pronoun_continues_named_speaker() -> None:

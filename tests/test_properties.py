@@ -19,31 +19,40 @@ TEXTS = st.one_of(
 PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-def _utf16_slice(text: str, start: int, end: int) -> str:
-    return text.encode("utf-16-le", "surrogatepass")[start * 2 : end * 2].decode("utf-16-le", "surrogatepass")
+def _utf16_units(text: str) -> bytes:
+    return text.encode("utf-16-le", "surrogatepass")
+
+
+def _utf16_slice(text: str, start: int, end: int) -> bytes:
+    """The UTF-16 code units of text[start:end] (compared as units: two lone surrogates equal one astral char)."""
+    return _utf16_units(text)[start * 2 : end * 2]
 
 
 def _utf16_length(text: str) -> int:
-    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+    return len(_utf16_units(text)) // 2
 
 
 def check_invariants(text: str, twice: bool = True) -> None:
-    for unit, slicer, length in (("codepoint", lambda t, s, e: t[s:e], len(text)), ("utf16", _utf16_slice, _utf16_length(text))):
+    units = (
+        ("codepoint", lambda t, s, e: t[s:e], lambda reported: reported, len(text)),
+        ("utf16", _utf16_slice, _utf16_units, _utf16_length(text)),
+    )
+    for unit, slicer, as_units, length in units:
         result = analyze(text, offsets=unit)
         previous_end = 0
         for sentence in result["sentences"]:
             assert previous_end <= sentence["start"] < sentence["end"] <= length
             previous_end = sentence["end"]
-            assert slicer(text, sentence["start"], sentence["end"]) == sentence["text"]
+            assert slicer(text, sentence["start"], sentence["end"]) == as_units(sentence["text"])
             cue_end = sentence["start"]
             for cue in sentence["cues"]:
                 assert cue_end <= cue["start"] < cue["end"] <= sentence["end"]
                 cue_end = cue["end"]
-                assert slicer(text, cue["start"], cue["end"]) == cue["text"]
+                assert slicer(text, cue["start"], cue["end"]) == as_units(cue["text"])
             source = sentence["source"]
             if source:
                 assert 0 <= source["start"] < source["end"] <= length
-                assert slicer(text, source["start"], source["end"]) == source["text"]
+                assert slicer(text, source["start"], source["end"]) == as_units(source["text"])
             assert 0.0 <= sentence["score"] <= 1.0
         if twice:
             assert result == analyze(text, offsets=unit)
@@ -74,3 +83,8 @@ def test_cache_keys_never_collide(text_a: str, text_b: str, unit_a: str, unit_b:
     if (text_a, unit_a) != (text_b, unit_b):
         assert cache_key("v1", unit_a, text_a) != cache_key("v1", unit_b, text_b)
     assert cache_key("v1", unit_a, text_a) != cache_key("v2", unit_a, text_a)
+
+
+def test_adjacent_lone_surrogates_count_as_utf16_units() -> None:
+    """Found by hypothesis: two lone surrogates side by side are the UTF-16 units of one astral character."""
+    check_invariants("0\ud800\udc00 may rain. Experts \udc00\ud800 say so.")
