@@ -76,7 +76,8 @@ def result_for(doc: Doc, offsets: str, version: str, original: str | None = None
     for span, (cues, relations, entities) in zip(sentence_spans, by_sentence):
         if span is None:
             continue
-        verdict = judge(cues, relations, claim_evidence(span, entities))
+        inside = [e for e in entities if span.start <= e.start and e.end <= span.end]  # NER may cross a sentence boundary
+        verdict = judge(cues, relations, claim_evidence(span, inside))
         sentences.append(
             {
                 **as_json(span),

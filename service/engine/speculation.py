@@ -222,6 +222,7 @@ class SpeculationCues:
         best: dict[tuple[int, str], Span] = {}
         for match_id, start, end in self.matcher(doc):
             pattern_id = doc.vocab.strings[match_id]
+            end = next((i for i in range(start + 1, end) if doc[i].is_sent_start), end)  # a cue stays in its sentence
             key = (start, pattern_id)
             if key not in best or end > best[key].end:
                 best[key] = Span(doc, start, end, label=self.cue_types[pattern_id], span_id=pattern_id)
