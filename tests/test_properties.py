@@ -16,7 +16,7 @@ TEXTS = st.one_of(
     st.lists(st.sampled_from(WORDS), max_size=80).map(" ".join),
     st.lists(st.sampled_from(WORDS), max_size=80).map("".join),
 )
-PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])  # example count: the profile (tests/conftest.py)
 
 
 def _utf16_units(text: str) -> bytes:
