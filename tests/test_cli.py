@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -70,3 +71,29 @@ def test_evaluate_prints_the_accuracy_table(capsys) -> None:
     for task in ("speculative", "attribution", "claim", "seed article"):
         assert f"| {task} |" in out
     assert "| seed article | seed_article.json | 14 | 1.000 |" in out
+
+
+def test_serve_starts_the_service_on_the_given_port() -> None:
+    import time
+    import urllib.request
+
+    from .conftest import free_port
+
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "service.cli", "serve", "--port", str(port), "--workers", "1"],
+                               env={**os.environ, "REDIS_URL": ""}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/ready", timeout=2) as response:
+                    body = json.loads(response.read())
+                    break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            raise AssertionError("sourcewise serve did not answer")
+        assert body["redis"] == "disabled" and body["model"].startswith("sourcewise-")
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
