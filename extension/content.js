@@ -88,8 +88,9 @@
     if (area !== "sync") return;
     settings = await SW.loadSettings(chrome.storage.sync);
     if (changes.labels && lastResult) {
-      const { segments } = (handle && handle.remove(), SW.collectText(SW.findArticleRoot(document)));
-      render(lastResult, segments);
+      if (handle) handle.remove(); // restore the text nodes first, so the node map is fresh
+      handle = null;
+      render(lastResult, SW.collectText(SW.findArticleRoot(document)).segments);
     }
     if (changes.autoAnalyze && settings.autoAnalyze && !lastResult) analyse("auto");
   });
