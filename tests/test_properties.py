@@ -86,10 +86,10 @@ def test_cache_keys_never_collide(text_a: str, text_b: str, unit_a: str, unit_b:
 
 
 def test_adjacent_lone_surrogates_count_as_utf16_units() -> None:
-    """Found by hypothesis: two lone surrogates side by side are the UTF-16 units of one astral character."""
+    """Regression (issue 4, found by hypothesis): two lone surrogates side by side are the UTF-16 units of one astral character."""
     check_invariants("0\ud800\udc00 may rain. Experts \udc00\ud800 say so.")
 
 
 def test_cues_never_cross_a_sentence_boundary() -> None:
-    """Found by hypothesis: a modal pattern ("may" + verb) matched across the end of a sentence."""
+    """Regression (issue 4, found by hypothesis): a modal pattern ("may" + verb) matched across the end of a sentence."""
     check_invariants("0. said may may 1a may")

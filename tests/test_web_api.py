@@ -116,6 +116,7 @@ def test_unknown_path_and_method_are_json(client: FlaskClient) -> None:
 
 
 def test_lone_surrogate_in_json_does_not_fail(client: FlaskClient) -> None:
+    """Regression (issue 2): spaCy cannot tokenise lone surrogates; this answered 500 before the engine replaced them."""
     body = '{"text": "Experts say \\ud800 it may rain."}'
     response = client.post("/analyze", data=body, content_type="application/json")
     assert response.status_code == 200
