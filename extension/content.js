@@ -17,19 +17,31 @@
   let settleTimer = null;
   let busy = false;
 
+  /** Change our own marks without the page observer mistaking it for new article text. */
+  function editMarks(change) {
+    change();
+    if (observer) observer.takeRecords(); // drop the records of our own splits and wraps
+  }
+
+  function clearMarks() {
+    editMarks(() => {
+      if (handle) handle.remove();
+      handle = null;
+    });
+  }
+
   function render(result, segments) {
-    if (handle) handle.remove();
-    handle = SW.highlight(segments, result, { labels: settings.labels });
+    editMarks(() => {
+      if (handle) handle.remove();
+      handle = SW.highlight(segments, result, { labels: settings.labels });
+    });
   }
 
   async function analyse(reason) {
     if (busy) return;
     busy = true;
     try {
-      if (handle) {
-        handle.remove();
-        handle = null;
-      }
+      clearMarks();
       const rootElement = SW.findArticleRoot(document);
       const { text, segments } = SW.collectText(rootElement);
       if (!text.trim()) return;
@@ -49,8 +61,7 @@
   }
 
   function removeHighlights() {
-    if (handle) handle.remove();
-    handle = null;
+    clearMarks();
     lastResult = null;
     document.documentElement.removeAttribute("data-sourcewise-state");
   }
@@ -59,10 +70,9 @@
   function watch() {
     if (observer || !settings || !settings.autoAnalyze) return;
     observer = new MutationObserver((mutations) => {
-      const ours = mutations.every((m) =>
-        [...m.addedNodes, ...m.removedNodes, m.target].every((n) => n.nodeName && n.nodeName.startsWith("SOURCEWISE-"))
-        || (m.target.closest && m.target.closest("sourcewise-mark, sourcewise-tooltip")));
-      if (ours || busy) return;
+      const element = (node) => (node.nodeType === 1 ? node : node.parentElement);
+      const inTooltip = mutations.every((m) => element(m.target) && element(m.target).closest("sourcewise-tooltip"));
+      if (inTooltip || busy) return;
       clearTimeout(settleTimer);
       settleTimer = setTimeout(() => {
         const { text } = SW.collectText(SW.findArticleRoot(document));
@@ -88,8 +98,7 @@
     if (area !== "sync") return;
     settings = await SW.loadSettings(chrome.storage.sync);
     if (changes.labels && lastResult) {
-      if (handle) handle.remove(); // restore the text nodes first, so the node map is fresh
-      handle = null;
+      clearMarks(); // restore the text nodes first, so the node map is fresh
       render(lastResult, SW.collectText(SW.findArticleRoot(document)).segments);
     }
     if (changes.autoAnalyze && settings.autoAnalyze && !lastResult) analyse("auto");

@@ -31,14 +31,8 @@ MARKS_SCRIPT = """() => [...document.querySelectorAll('sourcewise-mark')].map(m 
 def live_service(**settings) -> Iterator[str]:
     """The real Flask app on a real socket, in a thread."""
     app = create_app(Settings(rate_limit=None, **settings))
-    port = free_port()
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with _serving(make_server("127.0.0.1", free_port(), app, threaded=True)) as port:
         yield f"http://127.0.0.1:{port}"
-    finally:
-        server.shutdown()
 
 
 @contextmanager
@@ -57,11 +51,17 @@ def static_page(body: str) -> Iterator[str]:
         def log_message(self, *args) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+    with _serving(ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)) as port:
+        yield f"http://127.0.0.1:{port}/article.html"
+
+
+@contextmanager
+def _serving(server) -> Iterator[int]:
+    """Run a socketserver-style server in a daemon thread; yields its port."""
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/article.html"
+        yield server.server_address[1]
     finally:
         server.shutdown()
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -145,8 +144,8 @@ def test_click_mode_analyses_only_when_asked(context: BrowserContext, service_ur
     assert page.locator("sourcewise-mark").count() == 0
     worker = _worker(context)
     tab_id = worker.evaluate("url => chrome.tabs.query({}).then(tabs => tabs.find(t => t.url === url).id)", page.url)
-    state = worker.evaluate("tabId => chrome.tabs.sendMessage(tabId, {type: 'sourcewise:run'})", tab_id)
-    assert json.loads(json.dumps(state))["ok"] is True
+    answer = worker.evaluate("tabId => chrome.tabs.sendMessage(tabId, {type: 'sourcewise:run'})", tab_id)
+    assert answer == {"ok": True}
     page.wait_for_selector("sourcewise-mark")
 
 

@@ -190,3 +190,20 @@ def test_request_log_never_contains_the_text(client: FlaskClient, caplog) -> Non
     assert "POST /analyze 200" in logged
     assert "Zyxwvut" not in logged and "submarines" not in logged
     assert json.dumps(secret) not in logged
+
+
+def test_full_cache_hit_never_calls_the_engine() -> None:
+    from service.web.cache import MemoryCache
+    from service.web.service import CachedAnalyzer
+
+    calls: list[list[str]] = []
+
+    def engine(texts, offsets):
+        calls.append(list(texts))
+        return iter({"text": text} for text in calls[-1])
+
+    analyzer = CachedAnalyzer(engine, "v1", MemoryCache(8))
+    assert analyzer.run(["a", "b"], "codepoint")[1] == "miss"
+    results, status = analyzer.run(["b", "a"], "codepoint")
+    assert status == "hit" and results == ['{"text":"b"}', '{"text":"a"}']
+    assert calls == [["a", "b"]]

@@ -57,8 +57,3 @@ def _acts(ent: Span) -> bool:
         return False
     verb = root.head if root.dep_ != "agent" else root.head.head
     return verb.pos_ in {"VERB", "AUX"} and not (verb.lemma_ == "be" and verb.dep_ == "ROOT" and verb.pos_ == "AUX")
-
-
-def is_claim(evidence: list[ClaimEvidence]) -> bool:
-    """A sentence is a factual claim when it has at least one piece of evidence."""
-    return bool(evidence)

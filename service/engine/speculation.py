@@ -35,14 +35,6 @@ def _has_child(token: Token, deps: Iterable[str]) -> bool:
     return any(child.dep_ in wanted for child in token.children)
 
 
-def _anchor(span: Span, lemmas: Iterable[str]) -> Token:
-    wanted = set(lemmas)
-    for token in span:
-        if token.lemma_.lower() in wanted or token.lower_ in wanted:
-            return token
-    return span[0]
-
-
 def _modal_possibility(span: Span) -> bool:
     modal = span[0]
     if modal.dep_ not in {"aux", "auxpass"}:

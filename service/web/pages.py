@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -44,6 +45,7 @@ def demo() -> Response:
 SHARED_FILES = {"renderer.js": "text/javascript", "article.js": "text/javascript", "marks.css": "text/css"}
 
 
+@lru_cache(maxsize=len(SHARED_FILES))
 def _shared_file(name: str) -> bytes:
     """A file the extension and the demo page share, from the package (or the repo checkout)."""
     try:

@@ -28,8 +28,10 @@ class CachedAnalyzer:
         keys = [cache_key(self.version, offsets, text) for text in texts]
         cached = [self.cache.get(key) for key in keys]
         missing = [i for i, value in enumerate(cached) if value is None]
-        with self._engine_lock:
-            fresh = dict(zip(missing, self.analyze_many([texts[i] for i in missing], offsets)))
+        fresh: dict[int, dict] = {}
+        if missing:  # a full hit never waits for the engine
+            with self._engine_lock:
+                fresh = dict(zip(missing, self.analyze_many([texts[i] for i in missing], offsets)))
         results = []
         for i, value in enumerate(cached):
             if value is None:
