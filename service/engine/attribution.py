@@ -4,7 +4,9 @@ Recognised patterns: "according to X", "X said/stated/warned ... (that)",
 passives without an agent ("it is believed", "X is said to"), hedging
 adverbs ("reportedly"), headline "Name: ...", a stance taken by someone
 named ("Graham criticized the plan"), and quotations or colons that carry a
-speaker across sentences. The source span is classified ``named`` or ``vague``
+speaker across sentences. Where none of these applies, a classifier trained on PolNeAR
+(``attribution_features``) may still find one verb or noun that attributes the sentence
+("Reid has gone after Trump", "PolitiFact rated..."). The source span is classified ``named`` or ``vague``
 from its entities, determiner and head noun (word lists in
 ``data/attribution.json``).
 """
@@ -16,7 +18,9 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from .resources import load_json
+from .attribution_features import AttributionCandidate, candidate_features, candidates
+from .resources import load_classifier, load_json
+from .speculation import SPANS_KEY
 
 EXTENSION = "sourcewise_attributions"
 MODALS_OF_HYPOTHESIS = {"could", "may", "might", "would", "should", "can", "must", "will", "shall"}
@@ -63,6 +67,9 @@ class SourceClassifier:
             return "named"
         if any(t.pos_ == "PROPN" for t in source):
             return "named"
+        possessor = next((t for t in head.children if t.dep_ == "poss" and t.pos_ != "PRON"), None)
+        if possessor is not None and self.classify(source.doc[possessor.left_edge.i : possessor.i + 1], previous_named) == "named":
+            return "named"  # "the ministry's own figures" name the ministry
         lemma = head.lemma_.lower()
         if head.pos_ == "PRON":
             if lemma in self.pronouns or head.lower_ in self.pronouns:
@@ -105,8 +112,10 @@ def _trim_source(token: Token) -> Span:
 class AttributionFinder:
     """Find attribution relations per sentence and store them on ``doc._.sourcewise_attributions``."""
 
-    def __init__(self, nlp: Language, name: str) -> None:
+    def __init__(self, nlp: Language, name: str, *, classifier: str | None, threshold: float) -> None:
         self.name = name
+        self.cue_classifier = load_classifier(classifier) if classifier else None
+        self.threshold = threshold
         self.reporting_verbs = _words("reporting_verbs")
         self.verbs_needing_complement = _words("verbs_needing_complement")
         self.passive_verbs = _words("passive_verbs")
@@ -117,18 +126,53 @@ class AttributionFinder:
 
     def __call__(self, doc: Doc) -> Doc:
         sentences = list(doc.sents)
-        direct: list[list[Attribution]] = []
+        ruled: list[list[Attribution]] = []
+        named_before: list[bool] = []
         previous_named = False
-        last_speaker: Span | None = None
         for sent in sentences:
-            here = [_resolve_pronoun(a, last_speaker) for a in _without_inner_passives(self._in_sentence(sent, previous_named))]
-            direct.append(here)
+            here = _without_inner_passives(self._in_sentence(sent, previous_named))
+            ruled.append(here)
+            named_before.append(previous_named)
             previous_named = previous_named or any(a.kind == "named" for a in here) or any(t.ent_type_ == "PERSON" for t in sent)
+        learned = self._learned(sentences, ruled, named_before)
+        direct: list[list[Attribution]] = []
+        last_speaker: Span | None = None
+        for number in range(len(sentences)):
+            here = [_resolve_pronoun(a, last_speaker) for a in ruled[number] or learned.get(number, [])]
+            direct.append(here)
             last_speaker = next((a.refers_to or a.source for a in here if a.kind == "named" and a.source is not None), last_speaker)
         inherited = _continuations(doc, sentences, direct)
         found = [a for number, here in enumerate(direct) for a in (here or inherited.get(number, []))]
         doc._.set(EXTENSION, found)
         return doc
+
+    def _learned(self, sentences: list[Span], ruled: list[list[Attribution]], named_before: list[bool]) -> dict[int, list[Attribution]]:
+        """For sentences the rules leave unattributed: the trained classifier's most likely cue, when it is likely enough."""
+        if self.cue_classifier is None:
+            return {}
+        hedged = {i for span in sentences[0].doc.spans.get(SPANS_KEY, []) for i in range(span.start, span.end)} if sentences else set()
+        pending = [
+            (number, candidate)
+            for number, sent in enumerate(sentences)
+            if not ruled[number]
+            for candidate in candidates(sent)
+            if not _hypothetical(candidate.cue, hedged)
+        ]
+        if not pending:
+            return {}
+        features = (candidate_features(candidate) for _, candidate in pending)
+        probabilities = [feature_doc.cats["ATTRIBUTION"] for feature_doc in self.cue_classifier.pipe(features)]
+        best: dict[int, tuple[float, AttributionCandidate]] = {}
+        for (number, candidate), p in zip(pending, probabilities):
+            if p >= self.threshold and p > best.get(number, (0.0, None))[0]:
+                best[number] = (p, candidate)
+        found = {}
+        for number, (_, candidate) in best.items():
+            source = _trim_source(candidate.source)
+            kind = self.classifier.classify(source, named_before[number]) or SourceClassifier.default_kind(source)
+            cue = candidate.cue.doc[candidate.cue.i : candidate.cue.i + 1]
+            found[number] = [Attribution("stance", cue, source, kind)]
+        return found
 
     def _in_sentence(self, sent: Span, previous_named: bool) -> list[Attribution]:
         doc = sent.doc
@@ -213,6 +257,11 @@ class AttributionFinder:
         return Attribution("reporting_verb", doc[verb.i : verb.i + 1], source, kind) if kind else None
 
 
+def _hypothetical(token: Token, hedged: set[int]) -> bool:
+    """ "could demand", "is considering": a verb that is itself speculation reports nobody's words."""
+    return token.i in hedged or any(c.dep_ == "aux" and c.lower_ in MODALS_OF_HYPOTHESIS for c in token.children)
+
+
 def _without_inner_passives(found: list[Attribution]) -> list[Attribution]:
     """A passive such as "is expected" inside words a named speaker said is the speaker's, not a vague source."""
     if any(a.kind == "named" for a in found):
@@ -289,7 +338,10 @@ def _continuations(doc: Doc, sentences: list[Span], direct: list[list[Attributio
     return inherited
 
 
-@Language.factory("sourcewise_attribution", default_config={})
-def make_attribution_finder(nlp: Language, name: str) -> AttributionFinder:
+@Language.factory(
+    "sourcewise_attribution",
+    default_config={"classifier": "models/attribution_classifier", "threshold": 0.4},
+)
+def make_attribution_finder(nlp: Language, name: str, classifier: str | None, threshold: float) -> AttributionFinder:
     """spaCy factory for :class:`AttributionFinder`."""
-    return AttributionFinder(nlp, name)
+    return AttributionFinder(nlp, name, classifier=classifier, threshold=threshold)

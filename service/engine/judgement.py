@@ -45,6 +45,7 @@ def judge(
         labels.append("unsourced")
     if named:
         labels.append("sourced")
+    named = sorted(named, key=_speaker_rank)
     source = named[0] if named else (vague[0] if vague else None)
     cues = [(span, "speculation", span.label_) for span in speculation]
     cues += [(a.cue, "attribution", a.pattern) for a in attributions if a.cue is not None]
@@ -58,6 +59,21 @@ def judge(
         source=source,
         cues=_without_overlaps(cues),
     )
+
+
+FIRST_AND_SECOND_PERSON = {"i", "we", "you", "me", "us"}
+
+
+def _speaker_rank(attribution: Attribution) -> tuple[bool, bool]:
+    """Who speaks for the sentence: a source outside quotation marks before one inside them
+    ("'I think …,' Matthews said" is Matthews's), and a third person before "I" or "we"."""
+    source = attribution.source
+    if source is None:
+        return (True, True)
+    sent = source.sent
+    before = sent.doc.text[sent.start_char : source.start_char]
+    quoted = before.count("“") > before.count("”") or before.count('"') % 2 == 1
+    return (quoted, source.root.lower_ in FIRST_AND_SECOND_PERSON)
 
 
 def _shown_evidence(evidence: list[ClaimEvidence]) -> list[ClaimEvidence]:

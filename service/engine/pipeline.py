@@ -29,10 +29,10 @@ def load_base_model() -> Language:
     raise RuntimeError("No English spaCy model could be loaded. " + "; ".join(errors))
 
 
-def build_pipeline(base: Language, speculation_config: dict | None = None) -> Language:
+def build_pipeline(base: Language, speculation_config: dict | None = None, attribution_config: dict | None = None) -> Language:
     """Add the Sourcewise components to a loaded English pipeline."""
     base.add_pipe("sourcewise_speculation", last=True, config=speculation_config or {})
-    base.add_pipe("sourcewise_attribution", last=True)
+    base.add_pipe("sourcewise_attribution", last=True, config=attribution_config or {})
     return base
 
 

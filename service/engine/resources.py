@@ -1,11 +1,15 @@
-"""Access to the engine's data files (word lists and patterns)."""
+"""Access to the engine's data files (word lists and patterns) and its trained classifiers."""
 
 from __future__ import annotations
 
 import json
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
+
+import spacy
+from spacy.language import Language
 
 
 def _data_file(name: str):
@@ -23,3 +27,11 @@ def load_jsonl(name: str) -> tuple[dict, ...]:
     """Load a JSON Lines data file shipped beside the engine."""
     lines = _data_file(name).read_text(encoding="utf-8").splitlines()
     return tuple(json.loads(line) for line in lines if line.strip())
+
+
+@cache
+def load_classifier(path: str) -> Language:
+    """Load a trained classifier shipped in the package under ``models/`` (or from a directory path)."""
+    packaged = resources.files("service.engine").joinpath(path)
+    location = Path(str(packaged)) if packaged.is_dir() else Path(path)
+    return spacy.load(location)

@@ -9,18 +9,14 @@ plain scheduled "will" are not flagged.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from functools import lru_cache
-from importlib import resources
-from pathlib import Path
 
-import spacy
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from .cue_features import candidate_features
-from .resources import load_jsonl
+from .resources import load_classifier, load_jsonl
 
 SPANS_KEY = "sourcewise_speculation"
 CUE_TYPES = ("epistemic", "doxastic", "investigation", "condition", "prediction")
@@ -243,14 +239,6 @@ class SpeculationCues:
             Span(doc, span.start, span.end, label=_refine_type(span, span.label_), span_id=span.id_) for span in filter_spans(accepted)
         ]
         return doc
-
-
-@lru_cache(maxsize=4)
-def load_classifier(path: str) -> Language:
-    """Load the trained cue classifier shipped in the package (or from a directory path)."""
-    packaged = resources.files("service.engine").joinpath(path)
-    location = Path(str(packaged)) if packaged.is_dir() else Path(path)
-    return spacy.load(location)
 
 
 @Language.factory(
