@@ -46,3 +46,44 @@ def test_sourced_claim_is_not_unsourced() -> None:
     assert found["claim"] is True
     assert "unsourced" not in found["labels"]
     assert "sourced" in found["labels"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # spoken rhetoric: first and second person, nothing to check (the trained classifier decides)
+        "I want to thank everyone for being here tonight in Cleveland.",
+        "My plan will bring jobs back to Ohio.",
+        "I think we can do better than that, and I will fight for you.",
+    ],
+)
+def test_first_person_rhetoric_is_not_a_claim(sentence: str) -> None:
+    assert _first(sentence)["claim"] is False
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "We have lost 70,000 factory jobs since 2001.",  # first person, but a statistic
+        "Unemployment among young people has doubled under this administration.",  # no number, still checkable
+    ],
+)
+def test_the_classifier_finds_claims_the_evidence_rules_do_not_decide(sentence: str) -> None:
+    found = _first(sentence)
+    assert found["claim"] is True
+    assert "unsourced" in found["labels"]
+    assert "who says so" in found["explanation"]
+
+
+def test_decision_rule() -> None:
+    from service.engine.claim_detector import is_claim
+
+    assert is_claim(0.9, has_evidence=False, personal=True, threshold=0.4)
+    assert is_claim(0.05, has_evidence=True, personal=False, threshold=0.4)  # third-person report with evidence
+    assert not is_claim(0.05, has_evidence=True, personal=True, threshold=0.4)  # "I" with a number: the classifier decides
+    assert not is_claim(0.3, has_evidence=False, personal=False, threshold=0.4)
+
+
+def test_first_person_speculation_is_explained_as_the_speakers() -> None:
+    found = _first("I think we can do better than that.")
+    assert "the speaker's own ('I')" in found["explanation"]

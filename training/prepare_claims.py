@@ -1,11 +1,16 @@
-"""Build spaCy DocBin files for the check-worthy claim classifier from ClaimBuster (train split only).
+"""Build the claim classifier's training data from ClaimBuster (its training split only).
 
-The held-out split (``service.evaluation.held_out`` on sentence_id) is never written here.
-Run: python training/prepare_claims.py ../shared/data/checkworthy/claimbuster_train.jsonl training/corpus
+Each sentence becomes a feature document (``service.engine.claim_features``) labelled ``CLAIM``
+from ``checkworthy``. The held-out split (``service.evaluation.held_out`` on sentence_id), which
+``sourcewise evaluate`` measures, is never written here. One sentence in ten of the rest becomes
+the training run's own dev set, where the runtime thresholds are chosen.
+
+Run: python training/prepare_claims.py ../shared training/corpus
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import sys
@@ -15,25 +20,35 @@ import spacy
 from spacy.tokens import DocBin
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from service.engine.claim_features import sentence_features  # noqa: E402
+from service.engine.pipeline import load_base_model  # noqa: E402
 from service.evaluation import held_out  # noqa: E402
 
+SOURCE = "data/checkworthy/claimbuster_train.jsonl"
 
-def main(source: str, out_dir: str) -> None:
-    nlp = spacy.blank("en")
-    rows = [json.loads(line) for line in open(source, encoding="utf-8") if line.strip()]
-    train_rows = [row for row in rows if not held_out(str(row["sentence_id"]))]
-    random.Random(13).shuffle(train_rows)
-    cut = len(train_rows) // 10
+
+def internal_dev(sentence_id: str) -> bool:
+    """The training run's own dev sentences (one in ten)."""
+    return int(hashlib.sha1(sentence_id.encode("utf-8")).hexdigest(), 16) % 10 == 0
+
+
+def main(shared: str, out_dir: str) -> None:
+    with open(Path(shared) / SOURCE, encoding="utf-8") as handle:
+        rows = [json.loads(line) for line in handle if line.strip()]
+    rows = [row for row in rows if not held_out(str(row["sentence_id"]))]
+    nlp = load_base_model()
+    blank = spacy.blank("en")
+    parts: dict[str, list] = {"train": [], "dev": []}
+    for row, doc in zip(rows, nlp.pipe((row["text"] for row in rows), batch_size=256)):
+        feature_doc = blank.make_doc(sentence_features(doc[:]))
+        feature_doc.cats = {"CLAIM": float(row["checkworthy"])}
+        parts["dev" if internal_dev(str(row["sentence_id"])) else "train"].append(feature_doc)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    for name, part in (("dev", train_rows[:cut]), ("train", train_rows[cut:])):
-        bin_ = DocBin()
-        for row in part:
-            doc = nlp.make_doc(row["text"])
-            doc.cats = {"CLAIM": float(row["checkworthy"])}
-            bin_.add(doc)
-        bin_.to_disk(out / f"claims_{name}.spacy")
-        print(name, len(part))
+    for name, docs in parts.items():
+        random.Random(13).shuffle(docs)
+        DocBin(docs=docs).to_disk(out / f"claims_{name}.spacy")
+        print(f"{name}: {len(docs)} sentences, {sum(d.cats['CLAIM'] for d in docs):.0f} check-worthy")
 
 
 if __name__ == "__main__":

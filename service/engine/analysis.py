@@ -10,6 +10,7 @@ from spacy.tokens import Doc, Span
 
 from .attribution import EXTENSION as ATTRIBUTIONS
 from .attribution import Attribution
+from .claim_detector import EXTENSION as CLAIMS
 from .claims import claim_evidence
 from .judgement import LABELS, judge
 from .offsets import UNITS, offset_converter
@@ -60,6 +61,7 @@ def result_for(doc: Doc, offsets: str, version: str, original: str | None = None
     speculation = list(doc.spans[SPANS_KEY]) if SPANS_KEY in doc.spans else []
     attributions: list[Attribution] = doc._.get(ATTRIBUTIONS) or []
     sentence_spans = [_trimmed(sent) for sent in doc.sents]
+    decisions: list[bool] = doc._.get(CLAIMS) or [False] * len(sentence_spans)
     sentence_of = [0] * len(doc)
     for number, sent in enumerate(doc.sents):
         sentence_of[sent.start : sent.end] = [number] * (sent.end - sent.start)
@@ -73,11 +75,11 @@ def result_for(doc: Doc, offsets: str, version: str, original: str | None = None
     for entity in doc.ents:
         by_sentence[sentence_of[entity.start]][2].append(entity)
     sentences = []
-    for span, (cues, relations, entities) in zip(sentence_spans, by_sentence):
+    for span, (cues, relations, entities), claim in zip(sentence_spans, by_sentence, decisions):
         if span is None:
             continue
         inside = [e for e in entities if span.start <= e.start and e.end <= span.end]  # NER may cross a sentence boundary
-        verdict = judge(cues, relations, claim_evidence(span, inside))
+        verdict = judge(cues, relations, claim_evidence(span, inside), claim)
         sentences.append(
             {
                 **as_json(span),

@@ -258,8 +258,11 @@ class AttributionFinder:
 
 
 def _hypothetical(token: Token, hedged: set[int]) -> bool:
-    """ "could demand", "is considering": a verb that is itself speculation reports nobody's words."""
-    return token.i in hedged or any(c.dep_ == "aux" and c.lower_ in MODALS_OF_HYPOTHESIS for c in token.children)
+    """ "could demand", "is considering", "if the plan rejected": a verb that is itself speculation reports nobody's words."""
+    return token.i in hedged or any(
+        c.dep_ == "aux" and c.lower_ in MODALS_OF_HYPOTHESIS or c.dep_ == "mark" and c.lower_ in {"if", "unless", "whether"}
+        for c in token.children
+    )
 
 
 def _without_inner_passives(found: list[Attribution]) -> list[Attribution]:

