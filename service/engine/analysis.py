@@ -11,7 +11,7 @@ from spacy.tokens import Doc, Span
 from .attribution import EXTENSION as ATTRIBUTIONS
 from .attribution import Attribution
 from .claim_detector import EXTENSION as CLAIMS
-from .claims import claim_evidence
+from .claims import ClaimEvidence
 from .judgement import LABELS, judge
 from .offsets import UNITS, offset_converter
 from .pipeline import get_nlp, model_version
@@ -61,25 +61,22 @@ def result_for(doc: Doc, offsets: str, version: str, original: str | None = None
     speculation = list(doc.spans[SPANS_KEY]) if SPANS_KEY in doc.spans else []
     attributions: list[Attribution] = doc._.get(ATTRIBUTIONS) or []
     sentence_spans = [_trimmed(sent) for sent in doc.sents]
-    decisions: list[bool] = doc._.get(CLAIMS) or [False] * len(sentence_spans)
+    claims: list[tuple[bool, list[ClaimEvidence]]] = doc._.get(CLAIMS) or [(False, [])] * len(sentence_spans)
     sentence_of = [0] * len(doc)
     for number, sent in enumerate(doc.sents):
         sentence_of[sent.start : sent.end] = [number] * (sent.end - sent.start)
-    by_sentence: list[tuple[list, list, list]] = [([], [], []) for _ in sentence_spans]
+    by_sentence: list[tuple[list, list]] = [([], []) for _ in sentence_spans]
     for cue in speculation:
         by_sentence[sentence_of[cue.start]][0].append(cue)
     for attribution in attributions:
         anchor = attribution.cue.start if attribution.cue is not None else attribution.anchor
         if anchor is not None:
             by_sentence[sentence_of[anchor]][1].append(attribution)
-    for entity in doc.ents:
-        by_sentence[sentence_of[entity.start]][2].append(entity)
     sentences = []
-    for span, (cues, relations, entities), claim in zip(sentence_spans, by_sentence, decisions):
+    for span, (cues, relations), (claim, evidence) in zip(sentence_spans, by_sentence, claims):
         if span is None:
             continue
-        inside = [e for e in entities if span.start <= e.start and e.end <= span.end]  # NER may cross a sentence boundary
-        verdict = judge(cues, relations, claim_evidence(span, inside), claim)
+        verdict = judge(cues, relations, evidence, claim)
         sentences.append(
             {
                 **as_json(span),

@@ -19,7 +19,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from .attribution_features import AttributionCandidate, candidate_features, candidates
-from .resources import load_classifier, load_json
+from .resources import classify, load_classifier, load_json
 from .speculation import SPANS_KEY
 
 EXTENSION = "sourcewise_attributions"
@@ -161,7 +161,7 @@ class AttributionFinder:
         if not pending:
             return {}
         features = (candidate_features(candidate) for _, candidate in pending)
-        probabilities = [feature_doc.cats["ATTRIBUTION"] for feature_doc in self.cue_classifier.pipe(features)]
+        probabilities = classify(self.cue_classifier, features, "ATTRIBUTION")
         best: dict[int, tuple[float, AttributionCandidate]] = {}
         for (number, candidate), p in zip(pending, probabilities):
             if p >= self.threshold and p > best.get(number, (0.0, None))[0]:

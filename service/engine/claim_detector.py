@@ -6,17 +6,20 @@ carries rule evidence (``claims.claim_evidence``: numbers, dates, a named actor 
 Debate transcripts taught the classifier to tell checkable claims from rhetoric spoken in the first
 and second person; news reports in the third person, where the evidence rule keeps its say
 ("Ukraine is considering the possibility of …" is nothing like debate talk).
-Decisions are stored per sentence, in ``doc.sents`` order, on ``doc._.sourcewise_claims``.
+Decisions are stored per sentence, in ``doc.sents`` order, on ``doc._.sourcewise_claims`` as
+``(is_claim, evidence)`` pairs.
 """
 
 from __future__ import annotations
+
+from bisect import bisect_right
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .claim_features import sentence_features
 from .claims import claim_evidence
-from .resources import load_classifier, load_json
+from .resources import classify, load_classifier, load_json
 
 EXTENSION = "sourcewise_claims"
 
@@ -28,6 +31,17 @@ def is_claim(probability: float, has_evidence: bool, personal: bool, threshold: 
     """The decision rule, given the classifier's probability, whether the rules found evidence and
     whether the sentence speaks in the first or second person."""
     return probability >= threshold or (has_evidence and not personal)
+
+
+def entities_by_sentence(doc: Doc, sentences: list[Span]) -> list[list[Span]]:
+    """Each sentence's entities, found in one pass (``Span.ents`` rebuilds every entity of the document per call)."""
+    starts = [sent.start for sent in sentences]
+    grouped: list[list[Span]] = [[] for _ in sentences]
+    for ent in doc.ents:
+        number = bisect_right(starts, ent.start) - 1
+        if number >= 0 and ent.end <= sentences[number].end:  # NER may cross a sentence boundary
+            grouped[number].append(ent)
+    return grouped
 
 
 def _personal(sent: Span, pronouns: frozenset[str]) -> bool:
@@ -45,16 +59,18 @@ class ClaimDetector:
 
     def __call__(self, doc: Doc) -> Doc:
         sentences = list(doc.sents)
-        evidence = [bool(claim_evidence(sent)) for sent in sentences]
+        entities = entities_by_sentence(doc, sentences)
+        evidence = [claim_evidence(sent, found) for sent, found in zip(sentences, entities)]
         if self.classifier is None:
-            doc._.set(EXTENSION, evidence)
-            return doc
-        features = (sentence_features(sent) for sent in sentences)
-        probabilities = [feature_doc.cats["CLAIM"] for feature_doc in self.classifier.pipe(features)]
-        doc._.set(EXTENSION, [
-            is_claim(p, has_evidence, _personal(sent, self.pronouns), self.threshold)
-            for p, has_evidence, sent in zip(probabilities, evidence, sentences)
-        ])
+            decisions = [bool(found) for found in evidence]
+        else:
+            features = (sentence_features(sent, found, ents) for sent, found, ents in zip(sentences, evidence, entities))
+            probabilities = classify(self.classifier, features, "CLAIM")
+            decisions = [
+                is_claim(p, bool(found), _personal(sent, self.pronouns), self.threshold)
+                for p, found, sent in zip(probabilities, evidence, sentences)
+            ]
+        doc._.set(EXTENSION, list(zip(decisions, evidence)))
         return doc
 
 

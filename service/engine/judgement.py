@@ -70,8 +70,11 @@ def _speaker_rank(attribution: Attribution) -> tuple[bool, bool]:
     source = attribution.source
     if source is None:
         return (True, True)
-    sent = source.sent
-    before = sent.doc.text[sent.start_char : source.start_char]
+    doc = source.doc
+    start = source.start
+    while start > 0 and not doc[start].is_sent_start:  # cheaper than Span.sent, which walks the whole document
+        start -= 1
+    before = doc[start : source.start].text
     quoted = before.count("“") > before.count("”") or before.count('"') % 2 == 1
     return (quoted, source.root.lower_ in FIRST_AND_SECOND_PERSON)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -35,3 +36,8 @@ def load_classifier(path: str) -> Language:
     packaged = resources.files("service.engine").joinpath(path)
     location = Path(str(packaged)) if packaged.is_dir() else Path(path)
     return spacy.load(location)
+
+
+def classify(classifier: Language, feature_strings: Iterable[str], label: str) -> list[float]:
+    """The classifier's probability of ``label`` for each feature string (tokenised as in training)."""
+    return [doc.cats[label] for doc in classifier.pipe(feature_strings)]

@@ -16,7 +16,7 @@ from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from .cue_features import candidate_features
-from .resources import load_classifier, load_jsonl
+from .resources import classify, load_classifier, load_jsonl
 
 SPANS_KEY = "sourcewise_speculation"
 CUE_TYPES = ("epistemic", "doxastic", "investigation", "condition", "prediction")
@@ -227,7 +227,7 @@ class SpeculationCues:
         candidates = self.candidates(doc)
         if self.classifier is not None and candidates:
             features = [candidate_features(span, span.id_, ok) for span, ok in candidates]
-            probabilities = [feature_doc.cats["CUE"] for feature_doc in self.classifier.pipe(features)]
+            probabilities = classify(self.classifier, features, "CUE")
             accepted = [
                 span
                 for (span, ok), p in zip(candidates, probabilities)
