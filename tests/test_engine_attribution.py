@@ -184,3 +184,19 @@ def test_the_speaker_outside_the_quote_is_the_sentence_source() -> None:
     first = _first('"I think he made himself the front-runner tonight," Matthews said.')
     assert first["source"]["text"] == "Matthews"
     assert "Matthews" in first["explanation"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["Canadian authorities issued a nationwide arrest warrant on Monday.", "Market makers slashed inventories of stocks last year."],
+)
+def test_unnamed_actors_doing_things_are_not_vague_sources(sentence: str) -> None:
+    first = _first(sentence)
+    assert "vague_source" not in first["labels"]
+    assert "unsourced" in first["labels"]
+
+
+def test_an_unnamed_groups_stance_is_a_vague_source() -> None:
+    first = _first("Critics have slammed the decision as reckless.")
+    assert first["source"]["text"] == "Critics" and first["source"]["kind"] == "vague"
+    assert "vague_source" in first["labels"]

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from .attribution_features import AttributionCandidate, candidate_features, candidates
+from .attribution_features import candidate_features, candidates
 from .resources import classify, load_classifier, load_json
 from .speculation import SPANS_KEY
 
@@ -112,10 +112,11 @@ def _trim_source(token: Token) -> Span:
 class AttributionFinder:
     """Find attribution relations per sentence and store them on ``doc._.sourcewise_attributions``."""
 
-    def __init__(self, nlp: Language, name: str, *, classifier: str | None, threshold: float) -> None:
+    def __init__(self, nlp: Language, name: str, *, classifier: str | None, threshold: float, vague_threshold: float) -> None:
         self.name = name
         self.cue_classifier = load_classifier(classifier) if classifier else None
         self.threshold = threshold
+        self.vague_threshold = vague_threshold
         self.reporting_verbs = _words("reporting_verbs")
         self.verbs_needing_complement = _words("verbs_needing_complement")
         self.passive_verbs = _words("passive_verbs")
@@ -162,14 +163,14 @@ class AttributionFinder:
             return {}
         features = (candidate_features(candidate) for _, candidate in pending)
         probabilities = classify(self.cue_classifier, features, "ATTRIBUTION")
-        best: dict[int, tuple[float, AttributionCandidate]] = {}
-        for (number, candidate), p in zip(pending, probabilities):
-            if p >= self.threshold and p > best.get(number, (0.0, None))[0]:
-                best[number] = (p, candidate)
-        found = {}
-        for number, (_, candidate) in best.items():
+        found: dict[int, list[Attribution]] = {}
+        for p, (number, candidate) in sorted(zip(probabilities, pending), key=lambda item: -item[0]):
+            if number in found or p < self.threshold:
+                continue
             source = _trim_source(candidate.source)
             kind = self.classifier.classify(source, named_before[number]) or SourceClassifier.default_kind(source)
+            if kind == "vague" and p < self.vague_threshold:
+                continue  # "authorities issued a warrant": an unnamed actor doing something is not a vague source
             cue = candidate.cue.doc[candidate.cue.i : candidate.cue.i + 1]
             found[number] = [Attribution("stance", cue, source, kind)]
         return found
@@ -343,8 +344,10 @@ def _continuations(doc: Doc, sentences: list[Span], direct: list[list[Attributio
 
 @Language.factory(
     "sourcewise_attribution",
-    default_config={"classifier": "models/attribution_classifier", "threshold": 0.4},
+    default_config={"classifier": "models/attribution_classifier", "threshold": 0.4, "vague_threshold": 0.7},
 )
-def make_attribution_finder(nlp: Language, name: str, classifier: str | None, threshold: float) -> AttributionFinder:
+def make_attribution_finder(
+    nlp: Language, name: str, classifier: str | None, threshold: float, vague_threshold: float
+) -> AttributionFinder:
     """spaCy factory for :class:`AttributionFinder`."""
-    return AttributionFinder(nlp, name, classifier=classifier, threshold=threshold)
+    return AttributionFinder(nlp, name, classifier=classifier, threshold=threshold, vague_threshold=vague_threshold)
