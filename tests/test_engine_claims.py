@@ -87,3 +87,17 @@ def test_decision_rule() -> None:
 def test_first_person_speculation_is_explained_as_the_speakers() -> None:
     found = _first("I think we can do better than that.")
     assert "the speaker's own ('I')" in found["explanation"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "In exchange, Kyiv and Washington could demand that Russia withdraw its forces.",
+        "The ministry may ask Siemens to rebuild the plant.",
+    ],
+)
+def test_hedged_actions_are_not_presented_as_fact(sentence: str) -> None:
+    found = _first(sentence)
+    assert "speculative" in found["labels"]
+    assert "unsourced" not in found["labels"]
+    assert "as fact" not in found["explanation"]

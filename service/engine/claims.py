@@ -56,4 +56,6 @@ def _acts(ent: Span) -> bool:
     if root.dep_ not in ACTOR_DEPS:
         return False
     verb = root.head if root.dep_ != "agent" else root.head.head
+    if any(child.dep_ == "aux" and child.tag_ == "MD" for v in (verb, *verb.ancestors) for child in v.children):
+        return False  # "Kyiv could demand that Russia withdraw": under a modal nobody has done anything yet
     return verb.pos_ in {"VERB", "AUX"} and not (verb.lemma_ == "be" and verb.dep_ == "ROOT" and verb.pos_ == "AUX")
