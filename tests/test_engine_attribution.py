@@ -200,3 +200,14 @@ def test_an_unnamed_groups_stance_is_a_vague_source() -> None:
     first = _first("Critics have slammed the decision as reckless.")
     assert first["source"]["text"] == "Critics" and first["source"]["kind"] == "vague"
     assert "vague_source" in first["labels"]
+
+
+def test_a_quotation_signed_after_a_dash_is_the_signers() -> None:
+    result = analyze("“I am tired of this campaign. It has gone on too long.” — Maria Lopez, a teacher from Ohio")
+    assert [s["source"]["text"] for s in result["sentences"]] == ["Maria Lopez, a teacher from Ohio"] * 3
+    assert all("sourced" in s["labels"] for s in result["sentences"])
+
+
+def test_a_dash_without_a_quotation_signs_nothing() -> None:
+    first = _first("Prices rose 5% in May — the highest in a decade.")
+    assert first["source"] is None

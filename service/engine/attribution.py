@@ -25,6 +25,8 @@ from .speculation import SPANS_KEY
 EXTENSION = "sourcewise_attributions"
 MODALS_OF_HYPOTHESIS = {"could", "may", "might", "would", "should", "can", "must", "will", "shall"}
 OPENING_QUOTES = {'"', "“", "‘", "«", "„"}
+CLOSING_QUOTES = {'"', "”", "’", "»"}
+SIGNATURE_DASHES = {"―", "—", "–", "--"}
 MAX_SOURCE_TOKENS = 12
 # "The move signals a shift": with these verbs an unlisted, inanimate subject is evidence, not a speaker.
 INFERENTIAL_VERBS = {"signal", "show", "suggest", "indicate", "hint", "mean", "point", "reveal", "find", "confirm", "conclude"}
@@ -34,7 +36,7 @@ INFERENTIAL_VERBS = {"signal", "show", "suggest", "indicate", "hint", "mean", "p
 class Attribution:
     """One attribution relation: the cue words and the source they point to."""
 
-    pattern: str  # according_to | reporting_verb | passive | adverb | headline_colon | stance | continuation
+    pattern: str  # according_to | reporting_verb | passive | adverb | headline_colon | quote_signature | stance | continuation
     cue: Span | None
     source: Span | None
     kind: str  # named | vague
@@ -177,7 +179,7 @@ class AttributionFinder:
 
     def _in_sentence(self, sent: Span, previous_named: bool) -> list[Attribution]:
         doc = sent.doc
-        found = self._headline_colon(sent, previous_named)
+        found = self._headline_colon(sent, previous_named) + self._quote_signature(sent, previous_named)
         for token in sent:
             lower = token.lower_
             if lower == "according" and token.i + 1 < sent.end and doc[token.i + 1].lower_ == "to":
@@ -212,6 +214,26 @@ class AttributionFinder:
         vague = speaker[-1].lemma_.lower() in self.classifier.vague_heads or speaker[-1].lower_ in self.classifier.vague_heads
         named = not vague and all(t.is_title or t.is_upper or t.is_punct for t in speaker)
         return [Attribution("headline_colon", cue, source, "named" if named else "vague")]
+
+    def _quote_signature(self, sent: Span, previous_named: bool) -> list[Attribution]:
+        """A quotation signed after a dash: “… our greatest shame.” ― Sonya Herridge."""
+        doc = sent.doc
+        for token in sent:
+            if token.text not in SIGNATURE_DASHES or token.i + 1 >= sent.end:
+                continue
+            before = doc.text[: token.idx].rstrip()
+            if not before or before[-1] not in CLOSING_QUOTES:
+                continue
+            first = doc[token.i + 1]
+            end = min(sent.end, first.i + MAX_SOURCE_TOKENS)
+            while end > first.i + 1 and (doc[end - 1].is_punct or doc[end - 1].is_space):
+                end -= 1
+            source = doc[first.i : end]
+            kind = self.classifier.classify(source, previous_named)
+            if kind is None and (first.pos_ == "PROPN" or first.ent_type_ or first.is_title):
+                kind = "named"
+            return [Attribution("quote_signature", doc[token.i : token.i + 1], source, kind)] if kind else []
+        return []
 
     def _verb_relation(self, verb: Token, previous_named: bool) -> Attribution | None:
         children = list(verb.children)
@@ -311,7 +333,8 @@ def _continuations(doc: Doc, sentences: list[Span], direct: list[list[Attributio
     """Sentences with no attribution of their own that continue someone's words.
 
     Inside a quotation spanning several sentences, every sentence speaks for the quotation's speaker
-    (found in any of its sentences, or in a sentence ending with ':' just before it). A sentence that
+    (found in any of its sentences, in a dash signature just after it, or in a sentence ending with
+    ':' just before it). A sentence that
     opens with a quote mark, or follows an attributed sentence ending with ':', continues the previous speaker.
     """
     inherited: dict[int, list[Attribution]] = {}
@@ -324,9 +347,13 @@ def _continuations(doc: Doc, sentences: list[Span], direct: list[list[Attributio
     bounds = [(sent.start_char, sent.end_char) for sent in sentences]
     for start, end in quote_regions(doc.text):
         inside = [n for n, (s, e) in enumerate(bounds) if s < end and start < e]
-        if len(inside) < 2:
+        if not inside:
             continue
-        speaker = next((_speaker(direct[n]) for n in inside if _speaker(direct[n])), None)
+        after = inside[-1] + 1
+        signed = next((a for a in direct[after] if a.pattern == "quote_signature"), None) if after < len(sentences) else None
+        if len(inside) < 2 and signed is None:
+            continue
+        speaker = signed or next((_speaker(direct[n]) for n in inside if _speaker(direct[n])), None)
         before = inside[0] - 1
         if speaker is None and before >= 0 and sentences[before].text.rstrip().endswith(":"):
             speaker = _speaker(direct[before])
