@@ -49,7 +49,8 @@ _SCHEMAS = {
                     "kind": {"type": "string", "enum": ["speculation", "attribution", "claim"]},
                     "type": {"type": "string", "description": (
                         "speculation: epistemic, doxastic, investigation, condition, prediction; "
-                        "attribution: according_to, reporting_verb, passive, adverb; claim: number, date, quantity, actor, ..."
+                        "attribution: according_to, reporting_verb, passive, adverb, headline_colon, quote_signature, stance "
+                        "(a stance or act found by the trained classifier); claim: number, date, quantity, percent, money, actor"
                     )},
                 },
             },
