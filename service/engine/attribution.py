@@ -125,7 +125,7 @@ class AttributionFinder:
         self.vague_adverbs = _words("vague_adverbs")
         self.colon_labels = _words("colon_labels_not_sources")
         self.stance_verbs = _words("stance_verbs")
-        self.classifier = SourceClassifier()
+        self.source_kinds = SourceClassifier()
 
     def __call__(self, doc: Doc) -> Doc:
         sentences = list(doc.sents)
@@ -170,7 +170,7 @@ class AttributionFinder:
             if number in found or p < self.threshold:
                 continue
             source = _trim_source(candidate.source)
-            kind = self.classifier.classify(source, named_before[number]) or SourceClassifier.default_kind(source)
+            kind = self.source_kinds.classify(source, named_before[number]) or SourceClassifier.default_kind(source)
             if kind == "vague" and p < self.vague_threshold:
                 continue  # "authorities issued a warrant": an unnamed actor doing something is not a vague source
             cue = candidate.cue.doc[candidate.cue.i : candidate.cue.i + 1]
@@ -187,7 +187,7 @@ class AttributionFinder:
                 if objects:
                     source = _trim_source(objects[0])
                     cue = doc[token.i : token.i + 2]
-                    kind = self.classifier.classify(source, previous_named) or "vague"
+                    kind = self.source_kinds.classify(source, previous_named) or "vague"
                     found.append(Attribution("according_to", cue, source, kind))
             elif lower in self.vague_adverbs:
                 found.append(Attribution("adverb", doc[token.i : token.i + 1], None, "vague"))
@@ -211,7 +211,7 @@ class AttributionFinder:
         doc = sent.doc
         source = doc[speaker[0].i : speaker[-1].i + 1]
         cue = doc[words[colon].i : words[colon].i + 1]
-        vague = speaker[-1].lemma_.lower() in self.classifier.vague_heads or speaker[-1].lower_ in self.classifier.vague_heads
+        vague = speaker[-1].lemma_.lower() in self.source_kinds.vague_heads or speaker[-1].lower_ in self.source_kinds.vague_heads
         named = not vague and all(t.is_title or t.is_upper or t.is_punct for t in speaker)
         return [Attribution("headline_colon", cue, source, "named" if named else "vague")]
 
@@ -221,15 +221,15 @@ class AttributionFinder:
         for token in sent:
             if token.text not in SIGNATURE_DASHES or token.i + 1 >= sent.end:
                 continue
-            before = doc.text[: token.idx].rstrip()
-            if not before or before[-1] not in CLOSING_QUOTES:
+            previous = next((doc[i] for i in range(token.i - 1, -1, -1) if not doc[i].is_space), None)
+            if previous is None or previous.text[-1] not in CLOSING_QUOTES:
                 continue
             first = doc[token.i + 1]
             end = min(sent.end, first.i + MAX_SOURCE_TOKENS)
             while end > first.i + 1 and (doc[end - 1].is_punct or doc[end - 1].is_space):
                 end -= 1
             source = doc[first.i : end]
-            kind = self.classifier.classify(source, previous_named)
+            kind = self.source_kinds.classify(source, previous_named)
             if kind is None and (first.pos_ == "PROPN" or first.ent_type_ or first.is_title):
                 kind = "named"
             return [Attribution("quote_signature", doc[token.i : token.i + 1], source, kind)] if kind else []
@@ -253,7 +253,7 @@ class AttributionFinder:
                 objects = [c for c in agent.children if c.dep_ == "pobj"]
                 if objects:
                     source = _trim_source(objects[0])
-                    kind = self.classifier.classify(source, previous_named) or "vague"
+                    kind = self.source_kinds.classify(source, previous_named) or "vague"
                     return Attribution("reporting_verb", doc[verb.i : verb.i + 1], source, kind)
             if passive_subject.lower_ == "it" or deps & {"xcomp", "ccomp"}:
                 start = passive_subject.i if passive_subject.lower_ == "it" else min(c.i for c in children if c.dep_.startswith("aux"))
@@ -262,7 +262,7 @@ class AttributionFinder:
             return None
         if subject is not None and lemma in self.stance_verbs and deps & {"dobj", "xcomp", "ccomp", "oprd", "prep"}:
             source = _trim_source(subject)
-            kind = self.classifier.classify(source, previous_named)
+            kind = self.source_kinds.classify(source, previous_named)
             if kind == "named":  # "Trump praised Rubio's plan": a stance taken by someone named
                 return Attribution("stance", doc[verb.i : verb.i + 1], source, kind)
         if subject is None or lemma not in self.reporting_verbs:
@@ -274,9 +274,9 @@ class AttributionFinder:
         if not (has_complement or quoted or lemma in {"say", "tell", "claim", "state", "write", "report", "announce", "warn", "declare", "tweet"}):
             return None
         source = _trim_source(subject)
-        kind = self.classifier.classify(source, previous_named)
+        kind = self.source_kinds.classify(source, previous_named)
         if kind is None and lemma not in INFERENTIAL_VERBS:
-            kind = self.classifier.default_kind(source)
+            kind = self.source_kinds.default_kind(source)
         return Attribution("reporting_verb", doc[verb.i : verb.i + 1], source, kind) if kind else None
 
 
