@@ -211,3 +211,10 @@ def test_a_quotation_signed_after_a_dash_is_the_signers() -> None:
 def test_a_dash_without_a_quotation_signs_nothing() -> None:
     first = _first("Prices rose 5% in May — the highest in a decade.")
     assert first["source"] is None
+
+
+def test_a_parenthetical_speech_tag_attributes_the_clause() -> None:
+    first = _first("The plan, she added, was never approved.")
+    assert first["source"]["text"] == "she"
+    assert "sourced" in first["labels"]
+    assert first["explanation"] == "Attributed to someone named elsewhere ('she')."

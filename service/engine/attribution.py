@@ -267,7 +267,8 @@ class AttributionFinder:
                 return Attribution("stance", doc[verb.i : verb.i + 1], source, kind)
         if subject is None or lemma not in self.reporting_verbs:
             return None
-        has_complement = bool(deps & {"ccomp", "xcomp"}) or verb.dep_ in {"parataxis", "ccomp"} and verb.head.i < verb.i
+        # "…, he added, …" and "…, she said." speak for the clause around them, before or after
+        has_complement = bool(deps & {"ccomp", "xcomp"}) or verb.dep_ == "parataxis" or verb.dep_ == "ccomp" and verb.head.i < verb.i
         quoted = any(t.text in OPENING_QUOTES or t.text in {"”", "'"} for t in verb.sent)
         if lemma in self.verbs_needing_complement and not has_complement:
             return None

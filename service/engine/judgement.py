@@ -135,8 +135,11 @@ def _explain(
         if first.refers_to is not None:
             source = f"{_quote(first.refers_to)} ('{source}')"
         whose = f"{source}'s"
-        if first.source is not None and first.source.root.lower_ in FIRST_AND_SECOND_PERSON and first.refers_to is None:
-            source, whose = f"the speaker ('{source}')", f"the speaker's own ('{source}')"
+        if first.source is not None and first.refers_to is None and len(first.source) == 1 and first.source[0].pos_ == "PRON":
+            if first.source.root.lower_ in FIRST_AND_SECOND_PERSON:
+                source, whose = f"the speaker ('{source}')", f"the speaker's own ('{source}')"
+            else:  # "she said" with no named speaker before it in the text analysed
+                source, whose = f"someone named elsewhere ('{source}')", f"that of someone named elsewhere ('{source}')"
         key = "sourced_speculation" if speculation else "sourced"
         parts.append(phrases[key].format(source=source, whose=whose))
     if evidence:
