@@ -218,3 +218,23 @@ def test_a_parenthetical_speech_tag_attributes_the_clause() -> None:
     assert first["source"]["text"] == "she"
     assert "sourced" in first["labels"]
     assert first["explanation"] == "Attributed to someone named elsewhere ('she')."
+
+
+@pytest.mark.parametrize(
+    ("sentence", "source", "kind"),
+    [
+        ("Per the agreement, troops will withdraw by March.", "the agreement", "vague"),
+        ("Per Reuters, the talks collapsed on Friday.", "Reuters", "named"),
+        ("According to a report from the ministry, 40 schools closed.", "a report from the ministry", "named"),
+        ("A spokesman for the company said the plant was closed.", "A spokesman for the company", "named"),
+        ("Officials at the ministry said talks had stalled.", "Officials at the ministry", "vague"),
+    ],
+)
+def test_per_and_where_a_source_comes_from(sentence: str, source: str, kind: str) -> None:
+    found = _first(sentence)["source"]
+    assert (found["text"], found["kind"]) == (source, kind)
+
+
+@pytest.mark.parametrize("sentence", ["Prices rose $5 per share.", "The fee is $20 per person."])
+def test_per_as_a_rate_is_not_a_source(sentence: str) -> None:
+    assert _first(sentence)["source"] is None

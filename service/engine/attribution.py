@@ -28,6 +28,7 @@ OPENING_QUOTES = {'"', "“", "‘", "«", "„"}
 CLOSING_QUOTES = {'"', "”", "’", "»"}
 SIGNATURE_DASHES = {"―", "—", "–", "--"}
 MAX_SOURCE_TOKENS = 12
+ORIGIN_PREPOSITIONS = {"from", "by", "of", "for", "at"}  # "a report from the ministry", "a spokesman for the company"
 # "The move signals a shift": with these verbs an unlisted, inanimate subject is evidence, not a speaker.
 INFERENTIAL_VERBS = {"signal", "show", "suggest", "indicate", "hint", "mean", "point", "reveal", "find", "confirm", "conclude"}
 
@@ -57,6 +58,7 @@ class SourceClassifier:
 
     def __init__(self) -> None:
         self.vague_heads = _words("vague_heads")
+        self.document_heads = _words("document_heads")
         self.vague_determiners = _words("vague_determiners")
         self.named_heads = _words("named_institution_heads")
         self.pronouns = _words("pronoun_sources")
@@ -72,6 +74,12 @@ class SourceClassifier:
         possessor = next((t for t in head.children if t.dep_ == "poss" and t.pos_ != "PRON"), None)
         if possessor is not None and self.classify(source.doc[possessor.left_edge.i : possessor.i + 1], previous_named) == "named":
             return "named"  # "the ministry's own figures" name the ministry
+        people = (head.lemma_.lower() in self.vague_heads) and head.lemma_.lower() not in self.document_heads
+        origins = [] if people else [t for t in head.children if t.dep_ == "prep" and t.lower_ in ORIGIN_PREPOSITIONS and t.i < source.end]
+        for prep in origins:  # not "officials at the ministry": unnamed people stay unnamed
+            origin = next((c for c in prep.children if c.dep_ == "pobj"), None)
+            if origin is not None and self.classify(source.doc[origin.left_edge.i : origin.right_edge.i + 1], previous_named) == "named":
+                return "named"  # "a report from the ministry" names the ministry
         lemma = head.lemma_.lower()
         if head.pos_ == "PRON":
             if lemma in self.pronouns or head.lower_ in self.pronouns:
@@ -189,6 +197,10 @@ class AttributionFinder:
                     cue = doc[token.i : token.i + 2]
                     kind = self.source_kinds.classify(source, previous_named) or "vague"
                     found.append(Attribution("according_to", cue, source, kind))
+            elif lower == "per" and token.pos_ == "ADP":
+                relation = self._per(token, previous_named)
+                if relation is not None:
+                    found.append(relation)
             elif lower in self.vague_adverbs:
                 found.append(Attribution("adverb", doc[token.i : token.i + 1], None, "vague"))
             elif token.pos_ == "VERB" and token.lemma_.lower() in self.reporting_verbs | self.passive_verbs | self.stance_verbs:
@@ -196,6 +208,18 @@ class AttributionFinder:
                 if relation is not None:
                     found.append(relation)
         return found
+
+    def _per(self, token: Token, previous_named: bool) -> Attribution | None:
+        """ "Per the agreement, …", "per Reuters": like "according to"; "$5 per share" is a rate, not a source."""
+        objects = [c for c in token.children if c.dep_ == "pobj"]
+        if not objects:
+            return None
+        head = objects[0]
+        if not (head.pos_ == "PROPN" or any(c.dep_ in {"det", "poss"} for c in head.children)):
+            return None
+        source = _trim_source(head)
+        kind = self.source_kinds.classify(source, previous_named) or "vague"
+        return Attribution("according_to", token.doc[token.i : token.i + 1], source, kind)
 
     def _headline_colon(self, sent: Span, previous_named: bool) -> list[Attribution]:
         """News-headline attribution: "Trump: Cruz Has 'To Come a Long Way'", "Report: ..." (a short name, then a colon)."""
