@@ -238,3 +238,13 @@ def test_per_and_where_a_source_comes_from(sentence: str, source: str, kind: str
 @pytest.mark.parametrize("sentence", ["Prices rose $5 per share.", "The fee is $20 per person."])
 def test_per_as_a_rate_is_not_a_source(sentence: str) -> None:
     assert _first(sentence)["source"] is None
+
+
+def test_quoted_words_are_not_the_speaker() -> None:
+    first = _first("Full panic mode,” said Leslie Wimes, a president of the caucus.")
+    assert first["source"]["text"] == "Leslie Wimes, a president of the caucus"
+
+
+def test_a_dash_after_a_quoted_phrase_inside_a_sentence_is_no_signature() -> None:
+    first = _first("Reid has been pounding Trump as a “con artist” ― just as he did with Romney in 2012.")
+    assert first["source"] is None or first["source"]["text"] == "Reid"

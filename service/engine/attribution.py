@@ -246,8 +246,10 @@ class AttributionFinder:
             if token.text not in SIGNATURE_DASHES or token.i + 1 >= sent.end:
                 continue
             previous = next((doc[i] for i in range(token.i - 1, -1, -1) if not doc[i].is_space), None)
-            if previous is None or previous.text[-1] not in CLOSING_QUOTES:
+            if previous is None or previous.text[-1] not in CLOSING_QUOTES or previous.i == 0:
                 continue
+            if doc[previous.i - 1].text[-1] not in ".!?…":
+                continue  # '… a “con artist” ― just as he did': a dash inside the sentence, not a signature
             first = doc[token.i + 1]
             end = min(sent.end, first.i + MAX_SOURCE_TOKENS)
             while end > first.i + 1 and (doc[end - 1].is_punct or doc[end - 1].is_space):
@@ -265,7 +267,9 @@ class AttributionFinder:
         if any(c.dep_ == "aux" and c.lower_ in MODALS_OF_HYPOTHESIS for c in children):
             return None
         lemma = verb.lemma_.lower()
-        subject = next((c for c in children if c.dep_ == "nsubj"), None)
+        subjects = [c for c in children if c.dep_ == "nsubj"]
+        # '"Full panic mode," said Leslie Wimes': a parse can make the quoted words a second subject
+        subject = next((c for c in subjects if not _inside_quotes(c)), subjects[0] if subjects else None)
         if subject is None and (verb.dep_ == "conj" or verb.tag_ == "VBG" and verb.dep_ in {"advcl", "xcomp"}):
             # "Cruz took the stage, saying ..." / "Wilson praised Rubio and said ...": the governing verb's subject speaks.
             subject = next((c for c in verb.head.children if c.dep_ == "nsubj"), None)
@@ -303,6 +307,21 @@ class AttributionFinder:
         if kind is None and lemma not in INFERENTIAL_VERBS:
             kind = self.source_kinds.default_kind(source)
         return Attribution("reporting_verb", doc[verb.i : verb.i + 1], source, kind) if kind else None
+
+
+def _inside_quotes(token: Token) -> bool:
+    """Whether the token sits between quotation marks in its sentence (or before a closing one opened earlier)."""
+    doc = token.doc
+    start, end = token.i, token.i + 1
+    while start > 0 and not doc[start].is_sent_start:  # cheaper than Token.sent, which walks the document
+        start -= 1
+    while end < len(doc) and not doc[end].is_sent_start:
+        end += 1
+    before = doc[start : token.i].text
+    after = doc[token.i : end].text
+    if before.count("“") > before.count("”") or before.count('"') % 2 == 1:
+        return True
+    return after.count("”") > after.count("“")
 
 
 def _hypothetical(token: Token, hedged: set[int]) -> bool:
