@@ -248,3 +248,9 @@ def test_quoted_words_are_not_the_speaker() -> None:
 def test_a_dash_after_a_quoted_phrase_inside_a_sentence_is_no_signature() -> None:
     first = _first("Reid has been pounding Trump as a “con artist” ― just as he did with Romney in 2012.")
     assert first["source"] is None or first["source"]["text"] == "Reid"
+
+
+def test_the_outermost_speaker_is_the_sentence_source() -> None:
+    first = _first("Police say he posed a deadly threat and refused to drop the gun.")
+    assert first["source"]["text"] == "Police"
+    assert "vague_source" in first["labels"]

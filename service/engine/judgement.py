@@ -45,8 +45,11 @@ def judge(
         labels.append("unsourced")
     if named:
         labels.append("sourced")
-    named = sorted(named, key=_speaker_rank)
+    rank = lambda a: (_nested(a, attributions), *_speaker_rank(a))  # noqa: E731
+    named, vague = sorted(named, key=rank), sorted(vague, key=rank)
     source = named[0] if named else (vague[0] if vague else None)
+    if named and vague and rank(named[0]) > rank(vague[0]):
+        source = vague[0]  # "Police say he refused": the sentence is the police's, even if "he" is named
     cues = [(span, "speculation", span.label_) for span in speculation]
     cues += [(a.cue, "attribution", a.pattern) for a in attributions if a.cue is not None]
     if "unsourced" in labels:
@@ -62,6 +65,15 @@ def judge(
 
 
 FIRST_AND_SECOND_PERSON = {"i", "we", "you", "me", "us"}
+
+
+def _nested(attribution: Attribution, others: list[Attribution]) -> bool:
+    """Whether the attribution sits inside the content another one reports ("Police say *he refused*")."""
+    if attribution.cue is None:
+        return False
+    token = attribution.cue.root
+    return any(other.cue is not None and other is not attribution and token in other.cue.root.subtree and token != other.cue.root
+               for other in others)
 
 
 def _speaker_rank(attribution: Attribution) -> tuple[bool, bool]:
