@@ -21,6 +21,7 @@ from spacy.tokens import DocBin
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from service.engine.attribution_features import candidate_features, candidates  # noqa: E402
 from service.engine.pipeline import load_base_model  # noqa: E402
+from service.engine.resources import feature_doc as make_feature_doc  # noqa: E402
 
 SOURCE = "data/attribution/polnear_train.jsonl"
 
@@ -57,7 +58,7 @@ def main(shared: str, out_dir: str) -> None:
                 token = candidate.cue
                 end = token.idx + len(token.text)
                 positive = any(token.idx < g_end and g_start < end for g_start, g_end in gold)
-                feature_doc = blank.make_doc(candidate_features(candidate))
+                feature_doc = make_feature_doc(blank.vocab, candidate_features(candidate))
                 feature_doc.cats = {"ATTRIBUTION": float(positive)}
                 parts["dev" if internal_dev(row["article"]) else "train"].append(feature_doc)
     out = Path(out_dir)

@@ -22,6 +22,7 @@ from spacy.tokens import DocBin
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from service.engine.claim_features import sentence_features  # noqa: E402
 from service.engine.pipeline import load_base_model  # noqa: E402
+from service.engine.resources import feature_doc as make_feature_doc  # noqa: E402
 from service.evaluation import held_out  # noqa: E402
 
 SOURCE = "data/checkworthy/claimbuster_train.jsonl"
@@ -40,7 +41,7 @@ def main(shared: str, out_dir: str) -> None:
     blank = spacy.blank("en")
     parts: dict[str, list] = {"train": [], "dev": []}
     for row, doc in zip(rows, nlp.pipe((row["text"] for row in rows), batch_size=256)):
-        feature_doc = blank.make_doc(sentence_features(doc[:]))
+        feature_doc = make_feature_doc(blank.vocab, sentence_features(doc[:]))
         feature_doc.cats = {"CLAIM": float(row["checkworthy"])}
         parts["dev" if internal_dev(str(row["sentence_id"])) else "train"].append(feature_doc)
     out = Path(out_dir)

@@ -22,6 +22,7 @@ from spacy.tokens import DocBin
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from service.engine.cue_features import candidate_features  # noqa: E402
 from service.engine.pipeline import build_pipeline, load_base_model  # noqa: E402
+from service.engine.resources import feature_doc as make_feature_doc  # noqa: E402
 from service.evaluation import held_out  # noqa: E402
 
 SOURCES = ["data/uncertainty/wiki_train.jsonl", "data/uncertainty/bio_train.jsonl"]
@@ -61,7 +62,7 @@ def main(shared: str, out_dir: str, sources: list[str] = SOURCES) -> None:
         gold = [(start, end) for start, end, _ in row["cues"]]
         for span, ok in component.candidates(doc):
             positive = any(span.start_char < end and start < span.end_char for start, end in gold)
-            feature_doc = blank.make_doc(candidate_features(span, span.id_, ok))
+            feature_doc = make_feature_doc(blank.vocab, candidate_features(span, span.id_, ok))
             feature_doc.cats = {"CUE": float(positive)}
             parts["dev" if _internal_dev(row["doc_id"]) else "train"].append(feature_doc)
     out = Path(out_dir)
