@@ -254,3 +254,15 @@ def test_the_outermost_speaker_is_the_sentence_source() -> None:
     first = _first("Police say he posed a deadly threat and refused to drop the gun.")
     assert first["source"]["text"] == "Police"
     assert "vague_source" in first["labels"]
+
+
+@pytest.mark.parametrize(
+    ("text", "source", "kind"),
+    [
+        ('Said Ellis: "I do not get the sense she is interested in tax reform."', "Ellis", "named"),
+        ('Said one official: "We are not ready."', "one official", "vague"),
+    ],
+)
+def test_inverted_speech_tag_before_a_colon(text: str, source: str, kind: str) -> None:
+    found = _first(text)["source"]
+    assert (found["text"], found["kind"]) == (source, kind)

@@ -27,6 +27,7 @@ MODALS_OF_HYPOTHESIS = {"could", "may", "might", "would", "should", "can", "must
 OPENING_QUOTES = {'"', "“", "‘", "«", "„"}
 CLOSING_QUOTES = {'"', "”", "’", "»"}
 SIGNATURE_DASHES = {"―", "—", "–", "--"}
+INVERTED_SPEECH_VERBS = {"said", "says", "added", "adds", "wrote", "writes", "explained", "explains", "noted", "notes"}
 MAX_SOURCE_TOKENS = 12
 ORIGIN_PREPOSITIONS = {"from", "by", "of", "for", "at"}  # "a report from the ministry", "a spokesman for the company"
 # "The move signals a shift": with these verbs an unlisted, inanimate subject is evidence, not a speaker.
@@ -188,6 +189,7 @@ class AttributionFinder:
     def _in_sentence(self, sent: Span, previous_named: bool) -> list[Attribution]:
         doc = sent.doc
         found = self._headline_colon(sent, previous_named) + self._quote_signature(sent, previous_named)
+        found += self._inverted_speech_tag(sent, previous_named)
         for token in sent:
             lower = token.lower_
             if lower == "according" and token.i + 1 < sent.end and doc[token.i + 1].lower_ == "to":
@@ -238,6 +240,19 @@ class AttributionFinder:
         vague = speaker[-1].lemma_.lower() in self.source_kinds.vague_heads or speaker[-1].lower_ in self.source_kinds.vague_heads
         named = not vague and all(t.is_title or t.is_upper or t.is_punct for t in speaker)
         return [Attribution("headline_colon", cue, source, "named" if named else "vague")]
+
+    def _inverted_speech_tag(self, sent: Span, previous_named: bool) -> list[Attribution]:
+        """ 'Said Ellis: "…"', 'Added one official: …': a speech verb first, the speaker, then a colon."""
+        words = [t for t in sent if not t.is_space]
+        if len(words) < 4 or words[0].lower_ not in INVERTED_SPEECH_VERBS:
+            return []
+        colon = next((i for i, t in enumerate(words[:MAX_SOURCE_TOKENS]) if t.text == ":"), None)
+        if colon is None or colon < 2:
+            return []
+        doc = sent.doc
+        source = doc[words[1].i : words[colon - 1].i + 1]
+        kind = self.source_kinds.classify(source, previous_named) or self.source_kinds.default_kind(source)
+        return [Attribution("reporting_verb", doc[words[0].i : words[0].i + 1], source, kind)]
 
     def _quote_signature(self, sent: Span, previous_named: bool) -> list[Attribution]:
         """A quotation signed after a dash: “… our greatest shame.” ― Sonya Herridge."""
