@@ -10,27 +10,21 @@ Run: python training/prepare_claims.py ../shared training/corpus
 
 from __future__ import annotations
 
-import hashlib
 import json
-import random
 import sys
 from pathlib import Path
 
 import spacy
-from spacy.tokens import DocBin
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from corpus_tools import internal_dev, write_parts  # noqa: E402
+
 from service.engine.claim_features import sentence_features  # noqa: E402
 from service.engine.pipeline import load_base_model  # noqa: E402
 from service.engine.resources import feature_doc as make_feature_doc  # noqa: E402
 from service.evaluation import held_out  # noqa: E402
 
 SOURCE = "data/checkworthy/claimbuster_train.jsonl"
-
-
-def internal_dev(sentence_id: str) -> bool:
-    """The training run's own dev sentences (one in ten)."""
-    return int(hashlib.sha1(sentence_id.encode("utf-8")).hexdigest(), 16) % 10 == 0
 
 
 def main(shared: str, out_dir: str) -> None:
@@ -44,13 +38,7 @@ def main(shared: str, out_dir: str) -> None:
         feature_doc = make_feature_doc(blank.vocab, sentence_features(doc[:]))
         feature_doc.cats = {"CLAIM": float(row["checkworthy"])}
         parts["dev" if internal_dev(str(row["sentence_id"])) else "train"].append(feature_doc)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    for name, docs in parts.items():
-        random.Random(13).shuffle(docs)
-        DocBin(docs=docs).to_disk(out / f"claims_{name}.spacy")
-        print(f"{name}: {len(docs)} sentences, {sum(d.cats['CLAIM'] for d in docs):.0f} check-worthy")
-
+    write_parts(parts, out_dir, "claims", "CLAIM", unit="sentences")
 
 if __name__ == "__main__":
     main(sys.argv[1], sys.argv[2])

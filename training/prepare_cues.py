@@ -10,41 +10,21 @@ Run: python training/prepare_cues.py ../shared training/corpus [comma-separated 
 
 from __future__ import annotations
 
-import hashlib
 import json
-import random
 import sys
 from pathlib import Path
 
 import spacy
-from spacy.tokens import DocBin
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from corpus_tools import internal_dev, parsed, write_parts  # noqa: E402
+
 from service.engine.cue_features import candidate_features  # noqa: E402
 from service.engine.pipeline import build_pipeline, load_base_model  # noqa: E402
 from service.engine.resources import feature_doc as make_feature_doc  # noqa: E402
 from service.evaluation import held_out  # noqa: E402
 
 SOURCES = ["data/uncertainty/wiki_train.jsonl", "data/uncertainty/bio_train.jsonl"]
-
-
-def _internal_dev(doc_id: str) -> bool:
-    return int(hashlib.sha1(doc_id.encode("utf-8")).hexdigest(), 16) % 10 == 0
-
-
-def parsed_docs(nlp, rows: list[dict], cache: Path) -> list:
-    """The rows parsed by the English pipeline, cached on disk so feature experiments are quick."""
-    from spacy.tokens import DocBin as _DocBin
-
-    if cache.exists():
-        docs = list(_DocBin().from_disk(cache).get_docs(nlp.vocab))
-        if len(docs) == len(rows):
-            return docs
-    with nlp.select_pipes(disable=[name for name in nlp.pipe_names if name.startswith("sourcewise_")]):
-        docs = list(nlp.pipe((row["text"] for row in rows), batch_size=256))
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    _DocBin(store_user_data=False, docs=docs).to_disk(cache)
-    return docs
 
 
 def main(shared: str, out_dir: str, sources: list[str] = SOURCES) -> None:
@@ -58,21 +38,14 @@ def main(shared: str, out_dir: str, sources: list[str] = SOURCES) -> None:
     rows = [row for row in rows if not held_out(row["doc_id"])]
     parts: dict[str, list] = {"train": [], "dev": []}
     cache = Path(out_dir) / f"parsed-{'-'.join(Path(name).stem for name in sources)}.spacy"
-    for row, doc in zip(rows, parsed_docs(nlp, rows, cache)):
+    for row, doc in zip(rows, parsed(nlp, [row["text"] for row in rows], cache)):
         gold = [(start, end) for start, end, _ in row["cues"]]
         for span, ok in component.candidates(doc):
             positive = any(span.start_char < end and start < span.end_char for start, end in gold)
             feature_doc = make_feature_doc(blank.vocab, candidate_features(span, span.id_, ok))
             feature_doc.cats = {"CUE": float(positive)}
-            parts["dev" if _internal_dev(row["doc_id"]) else "train"].append(feature_doc)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    for name, docs in parts.items():
-        random.Random(13).shuffle(docs)
-        DocBin(docs=docs).to_disk(out / f"cues_{name}.spacy")
-        positives = sum(doc.cats["CUE"] for doc in docs)
-        print(f"{name}: {len(docs)} candidates, {positives:.0f} positive")
-
+            parts["dev" if internal_dev(row["doc_id"]) else "train"].append(feature_doc)
+    write_parts(parts, out_dir, "cues", "CUE")
 
 if __name__ == "__main__":
     main(sys.argv[1], sys.argv[2], sys.argv[3].split(",") if len(sys.argv) > 3 else SOURCES)
