@@ -284,7 +284,7 @@ class AttributionFinder:
         lemma = verb.lemma_.lower()
         subjects = [c for c in children if c.dep_ == "nsubj"]
         # '"Full panic mode," said Leslie Wimes': a parse can make the quoted words a second subject
-        subject = next((c for c in subjects if not _inside_quotes(c)), subjects[0] if subjects else None)
+        subject = next((c for c in subjects if not inside_quotes(c)), subjects[0] if subjects else None)
         if subject is None and (verb.dep_ == "conj" or verb.tag_ == "VBG" and verb.dep_ in {"advcl", "xcomp"}):
             # "Cruz took the stage, saying ..." / "Wilson praised Rubio and said ...": the governing verb's subject speaks.
             subject = next((c for c in verb.head.children if c.dep_ == "nsubj"), None)
@@ -324,7 +324,7 @@ class AttributionFinder:
         return Attribution("reporting_verb", doc[verb.i : verb.i + 1], source, kind) if kind else None
 
 
-def _inside_quotes(token: Token) -> bool:
+def inside_quotes(token: Token) -> bool:
     """Whether the token sits between quotation marks in its sentence (or before a closing one opened earlier)."""
     doc = token.doc
     start, end = token.i, token.i + 1

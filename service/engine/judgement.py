@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Span
 
-from .attribution import Attribution
+from .attribution import Attribution, inside_quotes
 from .claims import ClaimEvidence
 from .resources import load_json
 
@@ -82,13 +82,7 @@ def _speaker_rank(attribution: Attribution) -> tuple[bool, bool]:
     source = attribution.source
     if source is None:
         return (True, True)
-    doc = source.doc
-    start = source.start
-    while start > 0 and not doc[start].is_sent_start:  # cheaper than Span.sent, which walks the whole document
-        start -= 1
-    before = doc[start : source.start].text
-    quoted = before.count("“") > before.count("”") or before.count('"') % 2 == 1
-    return (quoted, source.root.lower_ in FIRST_AND_SECOND_PERSON)
+    return (inside_quotes(source[0]), source.root.lower_ in FIRST_AND_SECOND_PERSON)
 
 
 def _shown_evidence(evidence: list[ClaimEvidence]) -> list[ClaimEvidence]:
