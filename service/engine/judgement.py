@@ -30,12 +30,11 @@ class Verdict:
 
 
 def judge(
-    speculation: list[Span], attributions: list[Attribution], evidence: list[ClaimEvidence], claim: bool | None = None
+    speculation: list[Span], attributions: list[Attribution], evidence: list[ClaimEvidence], claim: bool
 ) -> Verdict:
-    """Combine a sentence's cues, attributions and claim evidence (and the claim decision, if made) into a verdict."""
+    """Combine a sentence's cues, attributions, claim evidence and claim decision (``claim_detector``) into a verdict."""
     named = [a for a in attributions if a.kind == "named"]
     vague = [a for a in attributions if a.kind == "vague"]
-    claim = bool(evidence) if claim is None else claim
     labels = []
     if speculation:
         labels.append("speculative")
