@@ -1,11 +1,11 @@
-"""Build the messy news page for browser tests from the seed article (read from ../shared at test time)."""
+"""Build the messy news page for browser tests from the seed article (tests/fixtures)."""
 
 from __future__ import annotations
 
 import html
 from pathlib import Path
 
-from .conftest import SHARED
+from .conftest import FIXTURES
 
 TEMPLATE = Path(__file__).parent / "pages" / "messy_news.html"
 EMOJI = "📌"
@@ -22,7 +22,7 @@ INLINE = [
 
 def messy_page_html() -> str:
     """The seed article inside a realistic page: nav, sidebar, cookie banner, links, <em>, <sup>, hidden text, emoji."""
-    text = (SHARED / "fixtures/seed_article.txt").read_text(encoding="utf-8")
+    text = (FIXTURES / "seed_article.txt").read_text(encoding="utf-8")
     paragraphs = []
     for paragraph in text.split("\n"):
         if not paragraph.strip():

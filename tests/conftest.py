@@ -22,6 +22,8 @@ settings.register_profile("explore", max_examples=1000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+PAGES = Path(__file__).resolve().parent / "pages"
 
 
 def free_port() -> int:
@@ -32,7 +34,7 @@ def free_port() -> int:
 
 @pytest.fixture(scope="session")
 def seed_fixture() -> dict:
-    return json.loads((SHARED / "fixtures/seed_article.json").read_text(encoding="utf-8"))
+    return json.loads((FIXTURES / "seed_article.json").read_text(encoding="utf-8"))
 
 
 class RedisServer:

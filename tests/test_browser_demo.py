@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from .browser_support import CHROMIUM, CHROMIUM_ARGS, MARKS_SCRIPT, judgement_failures, live_service
-from .conftest import SHARED
+from .conftest import FIXTURES
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -22,7 +22,7 @@ def service_url() -> Iterator[str]:
 
 
 def test_demo_page_marks_the_seed_article(service_url: str, seed_fixture: dict) -> None:
-    text = (SHARED / "fixtures/seed_article.txt").read_text(encoding="utf-8")
+    text = (FIXTURES / "seed_article.txt").read_text(encoding="utf-8")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:

@@ -10,18 +10,18 @@ from pathlib import Path
 
 from service.cli import main
 
-from .conftest import SHARED
+from .conftest import FIXTURES, SHARED
 
 
 def test_analyze_prints_explanations_and_legend(capsys) -> None:
-    assert main(["analyze", str(SHARED / "fixtures/seed_article.txt"), "--color", "never"]) == 0
+    assert main(["analyze", str(FIXTURES / "seed_article.txt"), "--color", "never"]) == 0
     out = capsys.readouterr().out
     assert "Legend:" in out
     assert "'according to analysts' names no one" in out
 
 
 def test_analyze_color_marks_cues(capsys) -> None:
-    main(["analyze", str(SHARED / "fixtures/seed_article.txt"), "--color", "always"])
+    main(["analyze", str(FIXTURES / "seed_article.txt"), "--color", "always"])
     assert "\033[1;4;" in capsys.readouterr().out
 
 
