@@ -60,7 +60,8 @@ def shared_data() -> Path:
 
     missing = missing_data(SHARED)
     if missing:
-        reason = f"needs the labelled corpora in {SHARED} (not shipped; see README 'Accuracy'): missing {', '.join(n.path for n in missing)}"
+        reason = f"needs the labelled public corpora in {SHARED}, not shipped (`sourcewise evaluate` says where each comes from): " \
+                 f"missing {', '.join(n.path for n in missing)}"
         if os.environ.get(REQUIRE_CORPORA) == "1":
             pytest.fail(f"{reason} — {REQUIRE_CORPORA}=1 requires them")
         pytest.skip(reason)
