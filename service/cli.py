@@ -105,8 +105,12 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from .evaluation import evaluate_all, format_table
+    from .evaluation import evaluate_all, format_table, missing_data, missing_data_message
 
+    missing = missing_data(Path(args.data))
+    if missing:
+        print(missing_data_message(Path(args.data), missing), file=sys.stderr)
+        return 2
     print(format_table(evaluate_all(Path(args.data), limit=args.limit)))
     return 0
 

@@ -14,6 +14,44 @@ DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared"
 DEV_SHARE = 5  # one document in five is held out
 
 
+@dataclass(frozen=True)
+class Needed:
+    """A file the accuracy table reads from the data folder, and where it comes from."""
+
+    row: str
+    path: str
+    what: str
+    origin: str
+
+
+NEEDED = (
+    Needed("speculative, wiki_train", "data/uncertainty/wiki_train.jsonl",
+           "Szeged Uncertainty Corpus, Wikipedia part (CoNLL-2010 shared task)", "Szarvas et al. 2012; Farkas et al. 2010"),
+    Needed("speculative, factbank_news_dev", "data/uncertainty/factbank_news_dev.jsonl",
+           "FactBank newswire sentences with the Szeged uncertainty cues", "Saurí & Pustejovsky 2009; Szarvas et al. 2012"),
+    Needed("attribution, polnear_dev", "data/attribution/polnear_dev.jsonl",
+           "PolNeAR, the political news attribution corpus (dev split)", "Newell, Margolin & Ruths, LREC 2018"),
+    Needed("claim, claimbuster_train", "data/checkworthy/claimbuster_train.jsonl",
+           "ClaimBuster check-worthy debate sentences", "Arslan et al., ICWSM 2020"),
+    Needed("seed article", "fixtures/seed_article.json",
+           "the seed article with a reader's judgement", "this repository, tests/fixtures/seed_article.json"),
+)
+
+
+def missing_data(data_dir: Path) -> list[Needed]:
+    """The files of the accuracy table that ``data_dir`` lacks (the corpora are public but not shipped)."""
+    return [needed for needed in NEEDED if not (data_dir / needed.path).is_file()]
+
+
+def missing_data_message(data_dir: Path, missing: list[Needed]) -> str:
+    """Which row needs which corpus, where it comes from, and how to point ``--data`` at it."""
+    lines = [f"sourcewise evaluate: the accuracy table needs labelled corpora that are not shipped; missing in {data_dir}:"]
+    lines += [f"  {n.row}: {n.path} — {n.what} ({n.origin})" for n in missing]
+    lines.append("Put them, as JSON Lines with one sentence a line (the layout of the project's shared/ folder), in a folder "
+                 "with data/ and fixtures/, then run: sourcewise evaluate --data FOLDER (or set SOURCEWISE_DATA=FOLDER).")
+    return "\n".join(lines)
+
+
 def held_out(key: str) -> bool:
     """The stable dev split: documents whose id hashes to 0 mod 5 (never used to build rules or weights)."""
     return int(hashlib.md5(key.encode("utf-8")).hexdigest(), 16) % DEV_SHARE == 0

@@ -1,12 +1,14 @@
-"""Shared fixtures: the seed article, a Flask app and client, a real redis-server."""
+"""Shared fixtures: the seed article, the labelled corpora (or a skip), a cache directory per test, a real redis-server."""
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,12 +26,46 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PAGES = Path(__file__).resolve().parent / "pages"
+# CI (.ci/run) sets this: there the corpora are present, and a missing one is a failure, not a skip.
+REQUIRE_CORPORA = "SOURCEWISE_REQUIRE_CORPORA"
+
+# Nothing a test starts (apps built at import time, gunicorn, the CLI) writes to the user's own cache:
+# a temporary CACHE_DIR for the session, and an empty one per test (the `own_cache_dir` fixture).
+_SESSION_CACHE = tempfile.mkdtemp(prefix="sourcewise-test-cache-")
+os.environ["CACHE_DIR"] = _SESSION_CACHE
+atexit.register(shutil.rmtree, _SESSION_CACHE, True)
 
 
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@pytest.fixture(autouse=True)
+def own_cache_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty embedded-cache directory for each test (CACHE_DIR), so no test sees another's results."""
+    path = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("CACHE_DIR", str(path))
+    return path
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """../shared with every labelled corpus the accuracy table reads; skips with the reason when one is absent.
+
+    The corpora are public but not ours to ship (#11); with SOURCEWISE_REQUIRE_CORPORA=1 (CI) a missing one fails.
+    """
+    from service.evaluation import missing_data
+
+    missing = missing_data(SHARED)
+    if missing:
+        reason = f"needs the labelled public corpora in {SHARED}, not shipped (`sourcewise evaluate` says where each comes from): " \
+                 f"missing {', '.join(n.path for n in missing)}"
+        if os.environ.get(REQUIRE_CORPORA) == "1":
+            pytest.fail(f"{reason} — {REQUIRE_CORPORA}=1 requires them")
+        pytest.skip(reason)
+    return SHARED
 
 
 @pytest.fixture(scope="session")

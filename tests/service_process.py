@@ -43,11 +43,14 @@ def post(base: str, payload: dict, timeout: float = 30) -> tuple[int, dict, dict
 
 
 @contextmanager
-def gunicorn(env_extra: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen]]:
-    """gunicorn with the repo's gunicorn.conf.py on a free port; yields (base URL, master process)."""
+def gunicorn(env_extra: dict[str, str], prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, subprocess.Popen]]:
+    """gunicorn with the repo's gunicorn.conf.py on a free port; yields (base URL, master process).
+
+    ``prefix`` runs it through another command (e.g. setpriv to drop root's file-permission override).
+    """
     port = free_port()
     env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1", "WEB_CONCURRENCY": "2", "RATE_LIMIT": "off", **env_extra}
-    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "service.web.wsgi:app"],
+    process = subprocess.Popen([*prefix, sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "service.web.wsgi:app"],
                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from service.cli import main
 
-from .conftest import FIXTURES, SHARED
+from .conftest import FIXTURES
 
 
 def test_analyze_prints_explanations_and_legend(capsys) -> None:
@@ -64,13 +64,27 @@ def test_jsonl_bad_line_is_reported(tmp_path: Path) -> None:
     assert "line 2" in completed.stderr
 
 
-def test_evaluate_prints_the_accuracy_table(capsys) -> None:
-    assert main(["evaluate", "--data", str(SHARED), "--limit", "40"]) == 0
+def test_evaluate_prints_the_accuracy_table(shared_data: Path, capsys) -> None:
+    assert main(["evaluate", "--data", str(shared_data), "--limit", "40"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("| task | data | n | P | R | F1 | target | met |")
     for task in ("speculative", "attribution", "claim", "seed article"):
         assert f"| {task} |" in out
     assert "| seed article | seed_article.json | 14 | 1.000 |" in out
+
+
+def test_evaluate_without_corpora_says_what_each_row_needs(tmp_path: Path, capsys) -> None:
+    """#11: a clone without the corpora gets where each one comes from and how to point --data at it, not a traceback."""
+    (tmp_path / "data" / "uncertainty").mkdir(parents=True)
+    (tmp_path / "data" / "uncertainty" / "wiki_train.jsonl").write_text("", encoding="utf-8")
+    assert main(["evaluate", "--data", str(tmp_path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    for row, origin in [("speculative, factbank_news_dev", "Saurí & Pustejovsky 2009"), ("attribution, polnear_dev", "Newell, Margolin & Ruths"),
+                        ("claim, claimbuster_train", "Arslan et al., ICWSM 2020"), ("seed article", "tests/fixtures/seed_article.json")]:
+        assert f"  {row}: " in captured.err and origin in captured.err
+    assert "wiki_train" not in captured.err  # present, so not listed
+    assert "--data FOLDER" in captured.err and str(tmp_path) in captured.err
 
 
 def test_serve_starts_the_service_on_the_given_port() -> None:

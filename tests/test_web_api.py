@@ -192,8 +192,8 @@ def test_request_log_never_contains_the_text(client: FlaskClient, caplog) -> Non
     assert json.dumps(secret) not in logged
 
 
-def test_full_cache_hit_never_calls_the_engine() -> None:
-    from service.web.cache import MemoryCache
+def test_full_cache_hit_never_calls_the_engine(own_cache_dir) -> None:
+    from service.web.cache import DiskCache
     from service.web.service import CachedAnalyzer
 
     calls: list[list[str]] = []
@@ -202,7 +202,7 @@ def test_full_cache_hit_never_calls_the_engine() -> None:
         calls.append(list(texts))
         return iter({"text": text} for text in calls[-1])
 
-    analyzer = CachedAnalyzer(engine, "v1", MemoryCache(8))
+    analyzer = CachedAnalyzer(engine, "v1", DiskCache(str(own_cache_dir), size_limit=2**20, ttl=60))
     assert analyzer.run(["a", "b"], "codepoint")[1] == "miss"
     results, status = analyzer.run(["b", "a"], "codepoint")
     assert status == "hit" and results == ['{"text":"b"}', '{"text":"a"}']

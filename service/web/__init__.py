@@ -41,7 +41,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = settings.max_text_chars * 6 + REQUEST_SLACK_BYTES
     app.json.sort_keys = False
     version = model_version()
-    cache = make_cache(settings.redis_url, settings.cache_ttl, settings.cache_size, settings.redis_timeout, settings.redis_retry_seconds)
+    cache = make_cache(settings)
     app.extensions["sourcewise"] = AppState(settings, cache, CachedAnalyzer(analyze_many, version, cache), version)
 
     CORS(app, resources={r"/analyze*": {"origins": list(settings.cors_origins)}}, allow_headers=["Content-Type", "Authorization"],

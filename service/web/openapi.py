@@ -173,9 +173,12 @@ def openapi_document(model: str) -> dict:
             },
             "/health": {"get": {"summary": "Process alive", "responses": {"200": {"description": "ok", "content": {"application/json": {
                 "schema": {"type": "object", "required": ["status"], "properties": {"status": {"type": "string"}}}}}}}}},
-            "/ready": {"get": {"summary": "Model loaded; Redis state", "responses": {"200": {"description": "ready", "content": {"application/json": {
-                "schema": {"type": "object", "required": ["status", "model", "redis"], "properties": {
+            "/ready": {"get": {"summary": "Model loaded; the cache in use and its state", "responses": {"200": {"description": "ready", "content": {
+                "application/json": {"schema": {"type": "object", "required": ["status", "model", "cache", "redis"], "properties": {
                     "status": {"type": "string"}, "model": {"type": "string"},
+                    "cache": {"type": "object", "required": ["backend", "status"], "properties": {
+                        "backend": {"type": "string", "enum": ["disk", "redis"], "description": "disk: the embedded cache in CACHE_DIR; redis: REDIS_URL"},
+                        "status": {"type": "string", "enum": ["ok", "down"], "description": "down: requests are served uncached (X-Cache: off)"}}},
                     "redis": {"type": "string", "enum": ["ok", "down", "disabled"]}}}}}}}}},
         },
         "components": {"schemas": _SCHEMAS},

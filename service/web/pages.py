@@ -21,10 +21,12 @@ def health() -> Response:
 
 @pages.get("/ready")
 def ready() -> Response:
-    """The model is loaded; the cache backend's state."""
+    """The model is loaded; the cache in use ('disk' or 'redis') and its state ('ok' or 'down')."""
     state = current_app.extensions["sourcewise"]
-    redis_status = state.cache.status() if state.settings.redis_url else "disabled"
-    return jsonify({"status": "ok", "model": state.version, "redis": redis_status})
+    cache_status = state.cache.status()
+    redis_status = cache_status if state.cache.backend == "redis" else "disabled"
+    return jsonify({"status": "ok", "model": state.version, "cache": {"backend": state.cache.backend, "status": cache_status},
+                    "redis": redis_status})
 
 
 @pages.get("/openapi.json")

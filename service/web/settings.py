@@ -6,12 +6,19 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import platformdirs
+
 DEFAULT_CORS_ORIGINS = (
     r"^chrome-extension://[a-p]{32}$",
     r"^moz-extension://[0-9a-f-]{36}$",
     r"^http://127\.0\.0\.1(:\d+)?$",
     r"^http://localhost(:\d+)?$",
 )
+
+
+def default_cache_dir(env: Mapping[str, str] = os.environ) -> str:
+    """CACHE_DIR, else ``sourcewise`` in the user's cache directory (~/.cache/sourcewise on Linux)."""
+    return env.get("CACHE_DIR") or platformdirs.user_cache_dir("sourcewise")
 
 
 def _split(value: str) -> tuple[str, ...]:
@@ -24,7 +31,8 @@ class Settings:
 
     redis_url: str | None = None
     cache_ttl: int = 86_400
-    cache_size: int = 512
+    cache_dir: str = field(default_factory=default_cache_dir)
+    cache_size_mb: int = 256
     redis_timeout: float = 0.25
     redis_retry_seconds: float = 2.0
     max_text_chars: int = 200_000
@@ -41,7 +49,8 @@ class Settings:
         return cls(
             redis_url=env.get("REDIS_URL") or None,
             cache_ttl=int(env.get("CACHE_TTL", defaults.cache_ttl)),
-            cache_size=int(env.get("CACHE_SIZE", defaults.cache_size)),
+            cache_dir=default_cache_dir(env),
+            cache_size_mb=int(env.get("CACHE_SIZE_MB", defaults.cache_size_mb)),
             redis_timeout=float(env.get("REDIS_TIMEOUT", defaults.redis_timeout)),
             redis_retry_seconds=float(env.get("REDIS_RETRY_SECONDS", defaults.redis_retry_seconds)),
             max_text_chars=int(env.get("MAX_TEXT_CHARS", defaults.max_text_chars)),
