@@ -12,7 +12,9 @@
 
   const SW = globalThis.Sourcewise;
   const SETTLE_MS = 1200;
+  const MAX_SETTLE_MS = 6000; // a page that never stops changing is still looked at this often
   const AUTOMATIC = new Set(["auto", "changed"]);
+  const ARTICLE_LIKE = "article, main, [role=main], [itemprop=articleBody], p";
   let handle = null;
   let lastSentText = null; // the text of the last request, answered or failed
   let lastText = null; // the text the current marks were made for
@@ -22,6 +24,8 @@
   let paused = false; // the reader removed the marks: no automatic analysis until asked again
   let observer = null;
   let settleTimer = null;
+  let pendingSince = 0;
+  let articleRoot = null;
   let busy = false;
   let styled = null;
 
@@ -57,7 +61,8 @@
   }
 
   function collect() {
-    return SW.collectText(SW.findArticleRoot(document));
+    articleRoot = SW.findArticleRoot(document);
+    return SW.collectText(articleRoot);
   }
 
   async function analyse(reason) {
@@ -129,6 +134,8 @@
 
   /** After the page settles (or a server's wait ends), analyse if the article's text changed. */
   function scheduleCheck(delay) {
+    if (settleTimer !== null && Date.now() - pendingSince > MAX_SETTLE_MS) return; // keeps changing: let it fire
+    if (settleTimer === null) pendingSince = Date.now();
     clearTimeout(settleTimer);
     settleTimer = setTimeout(() => {
       settleTimer = null;
@@ -136,11 +143,18 @@
     }, delay);
   }
 
+  /** A change that may touch the article: inside its root, around it, or with no root known yet. */
+  function touchesArticle(mutation) {
+    const target = mutation.target;
+    if (!articleRoot || !articleRoot.isConnected) return true;
+    if (articleRoot.contains(target)) return !(target.nodeType === 1 ? target : target.parentElement).closest(SW.TOOLTIP_TAG);
+    if (target.nodeType !== 1 || !target.contains(articleRoot)) return false;
+    // around the article: only new content that may hold an article counts (not a ticker or an ad)
+    return [...mutation.addedNodes].some((node) => node.nodeType === 1 && (node.matches(ARTICLE_LIKE) || node.querySelector(ARTICLE_LIKE)));
+  }
+
   function onMutations(mutations) {
-    const element = (node) => (node.nodeType === 1 ? node : node.parentElement);
-    const inTooltip = mutations.every((m) => element(m.target) && element(m.target).closest(SW.TOOLTIP_TAG));
-    if (inTooltip) return;
-    scheduleCheck(SETTLE_MS);
+    if (mutations.some(touchesArticle)) scheduleCheck(SETTLE_MS); // a ticker elsewhere changes nothing we send
   }
 
   /** Run the page watcher exactly while automatic analysis is allowed here and not paused. */

@@ -92,6 +92,9 @@ test("after a failure a ticker elsewhere never re-sends the same text (#12)", as
   }
   assert.equal(page.analyses().length, 1);
   assert.equal(page.document.documentElement.getAttribute("data-sourcewise-state"), "failed");
+  tick(page);
+  await settle();
+  assert.equal(page.pendingTimers().length, 0, "a ticker outside the article schedules nothing");
   addParagraph(page, "The article itself changed.");
   await settle();
   await page.fireTimers();
@@ -163,3 +166,20 @@ test("remove pauses automatic analysis until the reader asks again", async () =>
   assert.equal(page.document.querySelectorAll("sourcewise-mark").length, 0);
 });
 
+
+test("a ticker outside the article never delays a check of the changed article", async () => {
+  const page = contentPage(ARTICLE, { settings: { autoAnalyze: true } });
+  await settle();
+  addParagraph(page, "The article changed.");
+  await settle();
+  const [check] = page.pendingTimers();
+  assert.ok(check, "the article change schedules a check");
+  tick(page);
+  const ad = page.document.createElement("div");
+  ad.textContent = "Buy now";
+  page.document.body.appendChild(ad);
+  await settle();
+  assert.deepEqual(page.pendingTimers(), [check], "the ticker and the ad did not reset the settle timer");
+  await page.fireTimers();
+  assert.equal(page.analyses().length, 2);
+});
