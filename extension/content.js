@@ -108,7 +108,7 @@
     if (!answer) return;
     if (answer.deferred) {
       lastSentText = previous; // not sent: it may go once the server's wait is over
-      scheduleCheck(Math.max(0, answer.retryAt - Date.now()));
+      if (automatic) scheduleCheck(Math.max(0, answer.retryAt - Date.now()));
     }
     if (answer.stop) {
       automatic = false; // the background says automatic analysis is off here

@@ -39,7 +39,7 @@ PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Bridge news</t
 </article>
 <script>
 let ticks = 0;
-setInterval(() => { document.getElementById('ticker').textContent = 'DOW ' + (++ticks); }, 100);
+setInterval(() => { document.getElementById('ticker').textContent = 'DOW ' + (++ticks); }, 1500);  // slower than the settle delay
 </script>
 </body></html>"""
 
@@ -155,7 +155,7 @@ def test_click_mode_sends_nothing_when_the_page_changes(context: BrowserContext,
     for n in range(3):
         _change_article(page, f"Officials say update number {n} may follow.")
         page.wait_for_timeout(200)
-    page.wait_for_timeout(3000)  # well past the 1.2 s settle delay, with the ticker running
+    page.wait_for_timeout(3500)  # well past the 1.2 s settle delay, with the ticker running
     assert gate.analyze_requests == 1, "click mode sent the changed page"
     fresh = context.new_page()  # a page opened in click mode sends nothing either
     fresh.goto(page_url)
@@ -171,7 +171,7 @@ def test_a_failing_server_is_not_hammered(context: BrowserContext, gate: Gate, s
     page = context.new_page()
     page.goto(page_url)
     page.wait_for_selector("html[data-sourcewise-state=failed]", timeout=30_000)
-    page.wait_for_timeout(5000)  # the ticker changes the page ten times a second
+    page.wait_for_timeout(6000)  # the ticker changes the page every 1.5 s
     assert gate.analyze_requests == 1, "the same text was re-sent after a failure"
     _change_article(page, "Officials say the bridge may reopen in July instead.")
     _wait_for_requests(gate, 2)  # changed article text goes again once the backoff allows
