@@ -229,7 +229,7 @@ const HANDLERS = {
       const automatic = AUTOMATIC_REASONS.has(message.reason);
       if (automatic && !(await automaticAllowed(sender.url))) return { ...refusal("Automatic analysis is off for this page."), stop: true };
       const answer = await analyse(message.text, automatic);
-      if (!answer.deferred) await rememberTab(sender.tab.id, answer.ok ? { ok: true, result: answer.result, url: sender.tab.url } : answer);
+      if (!answer.deferred || !automatic) await rememberTab(sender.tab.id, answer.ok ? { ok: true, result: answer.result, url: sender.tab.url } : answer);
       return answer;
     },
   },

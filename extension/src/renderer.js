@@ -8,6 +8,8 @@
  */
 (function (root) {
   "use strict";
+  // loaded twice into one page (manifest + injection): keep the first, its token styles the marks
+  if (root.Sourcewise && root.Sourcewise.MARK_TOKEN) return;
 
   const MARK_TAG = "sourcewise-mark";
   const TOOLTIP_TAG = "sourcewise-tooltip";

@@ -122,6 +122,8 @@ test("Retry-After holds back automatic sends and the reader's, in seconds or as 
     const asked = await bg.send({ type: "sourcewise:analyze", text: "b", reason: "requested" }, bg.senders.content(1));
     assert.equal(asked.deferred, true);
     assert.match(asked.message, /try again in 60 s/);
+    const state = await bg.send({ type: "sourcewise:state", tabId: 1 }, bg.senders.popup());
+    assert.match(state.message, /try again in 60 s/, "the popup tells the reader why nothing happened");
     assert.equal(bg.calls.fetch.length, 1);
     bg.clock.now += 61_000;
     await bg.send({ type: "sourcewise:analyze", text: "b", reason: "requested" }, bg.senders.content(1));

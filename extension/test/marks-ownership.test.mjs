@@ -83,3 +83,10 @@ test("remove() takes away marks the page moved, copied or detached, and never th
   assert.equal(document.querySelector("sourcewise-tooltip"), null);
   assert.match(root.textContent, /Prices may rise\.[\s\S]*The Kremlin said no\./);
 });
+
+test("loading the renderer twice keeps the first token, so injected styles still match", () => {
+  const { SW, window } = setup();
+  const token = SW.MARK_TOKEN;
+  window.eval(readFileSync(join(dirname(fileURLToPath(import.meta.url)), "..", "src", "renderer.js"), "utf8"));
+  assert.equal(window.Sourcewise.MARK_TOKEN, token);
+});
