@@ -56,7 +56,14 @@
 
   /** The background injects marks.css keyed on this session's token (once per page). */
   function ensureStyles() {
-    if (!styled) styled = chrome.runtime.sendMessage({ type: "sourcewise:style", token: SW.MARK_TOKEN }).catch(() => null);
+    if (!styled) {
+      styled = chrome.runtime.sendMessage({ type: "sourcewise:style", token: SW.MARK_TOKEN })
+        .catch(() => null)
+        .then((answer) => {
+          if (!answer || !answer.ok) styled = null; // try again with the next marks
+          return answer;
+        });
+    }
     return styled;
   }
 
