@@ -1,20 +1,87 @@
 /*
  * Sourcewise background service worker: the only place that talks to the server (so page CSPs
  * don't block it), sends text only to the configured server URL, and keeps each tab's result.
+ * Messages are trusted by sender (content scripts may only analyse their own page; state, re-analyse
+ * and remove only come from the popup), every message gets a reply, and a failing server is backed
+ * off (exponential, capped, Retry-After honoured) (#12).
  */
 if (!(globalThis.Sourcewise && globalThis.Sourcewise.loadSettings)) importScripts("src/settings.js"); // Firefox loads it via background.scripts
 
 const SW = globalThis.Sourcewise;
 const CONTENT_FILES = ["src/settings.js", "src/article.js", "src/renderer.js", "content.js"];
 const AUTO_SCRIPT_ID = "sourcewise-auto";
+const AUTOMATIC_REASONS = new Set(["auto", "changed"]);
+const POPUP_PAGES = ["popup.html"];
+const TOKEN_PATTERN = /^[0-9a-f]{32}$/;
+const BACKOFF_BASE_MS = 2_000;
+const BACKOFF_CAP_MS = 5 * 60_000;
+const RETRY_AFTER_CAP_MS = 60 * 60_000;
 const ERROR_MESSAGES = {
   401: "The server refused the request: set a valid API key in the options.",
   413: "This article is longer than the server accepts.",
   429: "The server is busy (rate limit); try again in a moment.",
 };
 
-async function analyse(text) {
+/** Failures worth waiting after: the server is down, busy, overloaded or refuses the size. */
+function backsOff(status) {
+  return status === 0 || status === 413 || status === 429 || status >= 500;
+}
+
+/** A Retry-After header (seconds or an HTTP date) as milliseconds from now; 0 when absent or invalid. */
+function retryAfterMs(value, now) {
+  if (!value) return 0;
+  const text = String(value).trim();
+  const ms = /^\d+$/.test(text) ? Number(text) * 1000 : Date.parse(text) - now;
+  return Number.isFinite(ms) ? Math.min(Math.max(0, ms), RETRY_AFTER_CAP_MS) : 0;
+}
+
+/**
+ * The wait after one more failure: automatic sends wait base·2^(failures-1) capped, or longer if
+ * the server said so; the server's own Retry-After also holds back sends the reader asks for.
+ */
+function nextBackoff(state, retryAfter, now) {
+  const failures = state.failures + 1;
+  const exponential = Math.min(BACKOFF_BASE_MS * 2 ** (failures - 1), BACKOFF_CAP_MS);
+  return { failures, until: now + Math.max(exponential, retryAfter), serverUntil: now + retryAfter };
+}
+
+const NO_BACKOFF = Object.freeze({ failures: 0, until: 0, serverUntil: 0 });
+let backoff = NO_BACKOFF;
+let backoffLoaded = false;
+const memoryStates = new Map(); // each tab's last answer, also when storage.session refuses it
+
+/** The wait survives the service worker being stopped (storage.session, best effort). */
+async function loadBackoff() {
+  if (backoffLoaded) return;
+  backoffLoaded = true;
+  try {
+    const stored = (await chrome.storage.session.get("backoff")).backoff;
+    if (stored && Number.isFinite(stored.until)) backoff = stored;
+  } catch (error) {
+    // memory only
+  }
+}
+
+async function setBackoff(state) {
+  backoff = state;
+  backoffLoaded = true;
+  try {
+    await chrome.storage.session.set({ backoff: state });
+  } catch (error) {
+    // memory only
+  }
+}
+
+async function analyse(text, automatic) {
   const settings = await SW.loadSettings(chrome.storage.sync);
+  await loadBackoff();
+  const now = Date.now();
+  const waitUntil = automatic ? backoff.until : backoff.serverUntil;
+  if (now < waitUntil) {
+    const seconds = Math.ceil((waitUntil - now) / 1000);
+    const message = automatic ? `The server failed; trying again in ${seconds} s if the article changes.` : `The server asked to wait; try again in ${seconds} s.`;
+    return { ok: false, status: 0, deferred: true, retryAt: waitUntil, message };
+  }
   const headers = { "Content-Type": "application/json" };
   if (settings.apiKey) headers.Authorization = `Bearer ${settings.apiKey}`;
   let response;
@@ -25,6 +92,7 @@ async function analyse(text) {
       body: JSON.stringify({ text, offsets: "utf16" }),
     });
   } catch (error) {
+    await setBackoff(nextBackoff(backoff, 0, Date.now()));
     return { ok: false, status: 0, message: `The Sourcewise server at ${settings.serverUrl} could not be reached.` };
   }
   let body = null;
@@ -34,19 +102,42 @@ async function analyse(text) {
     body = null;
   }
   if (!response.ok) {
+    if (backsOff(response.status)) await setBackoff(nextBackoff(backoff, retryAfterMs(response.headers.get("Retry-After"), Date.now()), Date.now()));
     const detail = body && body.error ? body.error.message : response.statusText;
     return { ok: false, status: response.status, message: ERROR_MESSAGES[response.status] || `The server answered ${response.status}: ${detail}` };
   }
+  if (backoff.failures) await setBackoff(NO_BACKOFF);
   return { ok: true, result: body };
 }
 
+/** Keep a tab's answer; a full or failing storage.session never loses the reply (memory keeps it). */
 async function rememberTab(tabId, state) {
-  await chrome.storage.session.set({ [`tab:${tabId}`]: state });
+  memoryStates.set(tabId, state);
+  try {
+    await chrome.storage.session.set({ [`tab:${tabId}`]: state });
+  } catch (error) {
+    console.warn("Sourcewise: could not store a tab's result:", String(error && error.message ? error.message : error));
+  }
 }
 
 async function tabState(tabId) {
   const key = `tab:${tabId}`;
-  return (await chrome.storage.session.get(key))[key] || null;
+  try {
+    const stored = (await chrome.storage.session.get(key))[key];
+    if (stored) return stored;
+  } catch (error) {
+    // fall back to memory below
+  }
+  return memoryStates.get(tabId) || null;
+}
+
+async function forgetTab(tabId) {
+  memoryStates.delete(tabId);
+  try {
+    await chrome.storage.session.remove(`tab:${tabId}`);
+  } catch (error) {
+    // nothing stored to forget
+  }
 }
 
 async function runInTab(tabId) {
@@ -54,9 +145,21 @@ async function runInTab(tabId) {
     return await chrome.tabs.sendMessage(tabId, { type: "sourcewise:run" });
   } catch (error) {
     // not injected yet (click mode on a page without the static content script): inject, then run
-    await chrome.scripting.insertCSS({ target: { tabId }, files: ["src/marks.css"] });
     await chrome.scripting.executeScript({ target: { tabId }, files: CONTENT_FILES });
     return chrome.tabs.sendMessage(tabId, { type: "sourcewise:run" });
+  }
+}
+
+/** True when automatic mode is on and the extension may run on the page at ``url`` on its own. */
+async function automaticAllowed(url) {
+  const settings = await SW.loadSettings(chrome.storage.sync);
+  if (!settings.autoAnalyze) return false;
+  try {
+    const page = new URL(url);
+    if (page.protocol !== "http:" && page.protocol !== "https:") return false;
+    return await chrome.permissions.contains({ origins: [`${page.protocol}//${page.hostname}/*`] });
+  } catch (error) {
+    return false;
   }
 }
 
@@ -68,41 +171,125 @@ async function syncAutoRegistration() {
   if (settings.autoAnalyze && granted && !existing.length) {
     await chrome.scripting.registerContentScripts([{
       id: AUTO_SCRIPT_ID, matches: ["<all_urls>"], excludeMatches: ["http://127.0.0.1/*", "http://localhost/*"],
-      js: CONTENT_FILES, css: ["src/marks.css"], runAt: "document_idle",
+      js: CONTENT_FILES, runAt: "document_idle",
     }]);
   } else if ((!settings.autoAnalyze || !granted) && existing.length) {
     await chrome.scripting.unregisterContentScripts({ ids: [AUTO_SCRIPT_ID] });
   }
 }
 
+/** Tell every page's content script to ask again whether automatic mode holds (a permission went or came). */
+async function announcePolicyChange() {
+  const tabs = await chrome.tabs.query({}).catch(() => []);
+  await Promise.all(tabs.map((tab) => chrome.tabs.sendMessage(tab.id, { type: "sourcewise:policy-changed" }).catch(() => null)));
+}
+
+let marksTemplate = null;
+
+/** marks.css keyed on the content script's token, added as a user stylesheet the page cannot read. */
+async function styleTab(sender, token) {
+  if (!TOKEN_PATTERN.test(String(token))) return { ok: false, message: "bad token" };
+  if (!marksTemplate) marksTemplate = await (await fetch(chrome.runtime.getURL("src/marks.css"))).text();
+  const css = marksTemplate.split("SOURCEWISE-TOKEN").join(token);
+  await chrome.scripting.insertCSS({ target: { tabId: sender.tab.id, frameIds: [sender.frameId || 0] }, css });
+  return { ok: true };
+}
+
+const extensionBase = () => chrome.runtime.getURL("");
+
+/** A message from one of our content scripts, running in a page of a real tab. */
+function fromContentScript(sender) {
+  return sender.id === chrome.runtime.id && !!sender.tab && Number.isInteger(sender.tab.id) && sender.tab.id >= 0
+    && typeof sender.url === "string" && !sender.url.startsWith(extensionBase());
+}
+
+/** A message from the popup page of this very extension (in the action popup or opened in a tab). */
+function fromPopup(sender) {
+  if (sender.id !== chrome.runtime.id || typeof sender.url !== "string") return false;
+  const base = extensionBase();
+  if (!sender.url.startsWith(base)) return false;
+  const page = sender.url.slice(base.length).split(/[?#]/)[0];
+  return POPUP_PAGES.includes(page);
+}
+
+/** The popup may name a tab (the active one, or ?tab=ID); it must be a real, open tab. */
+async function requestedTab(tabId) {
+  if (!Number.isInteger(tabId) || tabId < 0) throw new Error("no such tab");
+  await chrome.tabs.get(tabId); // rejects for a tab that does not exist
+  return tabId;
+}
+
+const refusal = (message) => ({ ok: false, status: 0, message });
+
+const HANDLERS = {
+  "sourcewise:analyze": {
+    allowed: fromContentScript,
+    async run(message, sender) {
+      if (typeof message.text !== "string") return refusal("no text");
+      const automatic = AUTOMATIC_REASONS.has(message.reason);
+      if (automatic && !(await automaticAllowed(sender.url))) return { ...refusal("Automatic analysis is off for this page."), stop: true };
+      const answer = await analyse(message.text, automatic);
+      if (!answer.deferred || !automatic) await rememberTab(sender.tab.id, answer.ok ? { ok: true, result: answer.result, url: sender.tab.url } : answer);
+      return answer;
+    },
+  },
+  "sourcewise:policy": {
+    allowed: fromContentScript,
+    run: async (message, sender) => ({ automatic: await automaticAllowed(sender.url) }),
+  },
+  "sourcewise:style": {
+    allowed: fromContentScript,
+    run: (message, sender) => styleTab(sender, message.token),
+  },
+  "sourcewise:state": {
+    allowed: fromPopup,
+    run: async (message) => tabState(await requestedTab(message.tabId)),
+  },
+  "sourcewise:reanalyse": {
+    allowed: fromPopup,
+    async run(message) {
+      const tabId = await requestedTab(message.tabId);
+      await runInTab(tabId);
+      return tabState(tabId);
+    },
+  },
+  "sourcewise:remove": {
+    allowed: fromPopup,
+    async run(message) {
+      const tabId = await requestedTab(message.tabId);
+      await chrome.tabs.sendMessage(tabId, { type: "sourcewise:remove" }).catch(() => null);
+      await forgetTab(tabId);
+      return { ok: true };
+    },
+  },
+};
+
 chrome.runtime.onMessage.addListener((message, sender, reply) => {
-  if (message.type === "sourcewise:analyze" && sender.tab) {
-    analyse(message.text).then(async (answer) => {
-      await rememberTab(sender.tab.id, answer.ok ? { ok: true, result: answer.result, url: sender.tab.url } : answer);
+  const handler = message && Object.hasOwn(HANDLERS, message.type) ? HANDLERS[message.type] : null;
+  if (!handler) return false;
+  const send = (answer) => {
+    try {
       reply(answer);
-    });
-    return true;
+    } catch (error) {
+      // the asking page is gone
+    }
+  };
+  if (!handler.allowed(sender)) {
+    send(refusal("Not allowed from this sender."));
+    return false;
   }
-  if (message.type === "sourcewise:state") {
-    tabState(message.tabId).then(reply);
-    return true;
-  }
-  if (message.type === "sourcewise:reanalyse") {
-    runInTab(message.tabId).then(() => tabState(message.tabId)).then(reply, (error) => reply({ ok: false, status: 0, message: String(error.message || error) }));
-    return true;
-  }
-  if (message.type === "sourcewise:remove") {
-    chrome.tabs.sendMessage(message.tabId, { type: "sourcewise:remove" }).catch(() => null)
-      .then(() => chrome.storage.session.remove(`tab:${message.tabId}`)).then(() => reply({ ok: true }));
-    return true;
-  }
-  return false;
+  Promise.resolve()
+    .then(() => handler.run(message, sender))
+    .then(send, (error) => send(refusal(String((error && error.message) || error))));
+  return true;
 });
 
-chrome.tabs.onRemoved.addListener((tabId) => chrome.storage.session.remove(`tab:${tabId}`));
+chrome.tabs.onRemoved.addListener((tabId) => forgetTab(tabId));
 chrome.storage.onChanged.addListener((changes, area) => {
-  if (area === "sync" && changes.autoAnalyze) syncAutoRegistration();
+  if (area !== "sync") return;
+  if (changes.autoAnalyze) syncAutoRegistration();
+  if (changes.serverUrl || changes.apiKey) setBackoff(NO_BACKOFF); // a new server or key deserves a fresh try
 });
-chrome.permissions.onAdded.addListener(syncAutoRegistration);
-chrome.permissions.onRemoved.addListener(syncAutoRegistration);
+chrome.permissions.onAdded.addListener(() => syncAutoRegistration().then(announcePolicyChange));
+chrome.permissions.onRemoved.addListener(() => syncAutoRegistration().then(announcePolicyChange));
 chrome.runtime.onInstalled.addListener(syncAutoRegistration);

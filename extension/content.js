@@ -1,6 +1,9 @@
 /*
  * Sourcewise content script: collects the article's text, asks the background worker to analyse
  * it, renders the marks, and keeps them in step with settings and with pages that change.
+ * Click mode sends nothing unless the reader asks; the page watcher runs only while the background
+ * says automatic analysis is on for this page (setting + permission), and the same article text is
+ * never sent twice on its own (a ticker elsewhere on the page re-sends nothing) (#12).
  */
 (function () {
   "use strict";
@@ -9,88 +12,197 @@
 
   const SW = globalThis.Sourcewise;
   const SETTLE_MS = 1200;
+  const MAX_SETTLE_MS = 6000; // a page that never stops changing is still looked at this often
+  const AUTOMATIC = new Set(["auto", "changed"]);
+  const ARTICLE_LIKE = "article, main, [role=main], [itemprop=articleBody], p";
   let handle = null;
-  let lastText = "";
+  let lastSentText = null; // the text of the last request, answered or failed
+  let lastText = null; // the text the current marks were made for
   let lastResult = null;
   let settings = null;
+  let automatic = false; // the background's word: automatic mode and its permission for this page
+  let paused = false; // the reader removed the marks: no automatic analysis until asked again
   let observer = null;
   let settleTimer = null;
+  let pendingSince = 0;
+  let articleRoot = null;
   let busy = false;
+  let styled = null;
 
   /** Change our own marks without the page observer mistaking it for new article text. */
   function editMarks(change) {
-    change();
-    if (observer) observer.takeRecords(); // drop the records of our own splits and wraps
+    try {
+      change();
+    } finally {
+      if (observer) observer.takeRecords(); // drop the records of our own splits and wraps
+    }
   }
 
   function clearMarks() {
     editMarks(() => {
-      if (handle) handle.remove();
+      const old = handle;
       handle = null;
+      if (old) old.remove();
     });
   }
 
-  function render(result, segments) {
+  function render(result, segments, text) {
     editMarks(() => {
       if (handle) handle.remove();
-      handle = SW.highlight(segments, result, { labels: settings.labels });
+      handle = SW.highlight(segments, result, { labels: settings.labels, text });
     });
+    lastText = text;
+  }
+
+  /** The background injects marks.css keyed on this session's token (once per page). */
+  function ensureStyles() {
+    if (!styled) {
+      styled = chrome.runtime.sendMessage({ type: "sourcewise:style", token: SW.MARK_TOKEN })
+        .catch(() => null)
+        .then((answer) => {
+          if (!answer || !answer.ok) styled = null; // try again with the next marks
+          return answer;
+        });
+    }
+    return styled;
+  }
+
+  function collect() {
+    articleRoot = SW.findArticleRoot(document);
+    return SW.collectText(articleRoot);
   }
 
   async function analyse(reason) {
-    if (busy) return;
+    const isAutomatic = AUTOMATIC.has(reason);
+    if (isAutomatic && (!automatic || paused)) return { ok: false, skipped: true };
+    if (busy) {
+      if (isAutomatic) scheduleCheck(SETTLE_MS); // look again once the running request is done
+      return { ok: false, busy: true };
+    }
+    if (!isAutomatic) paused = false;
     busy = true;
     try {
+      const current = collect();
+      if (!current.text.trim()) return { ok: false, empty: true };
+      if (isAutomatic && current.text === lastSentText) {
+        repairMarks(current.text);
+        return { ok: false, unchanged: true };
+      }
       clearMarks();
-      const rootElement = SW.findArticleRoot(document);
-      const { text, segments } = SW.collectText(rootElement);
-      if (!text.trim()) return;
+      const { text, segments } = collect(); // fresh nodes: our marks split some
+      const previous = lastSentText;
+      lastSentText = text;
       const answer = await chrome.runtime.sendMessage({ type: "sourcewise:analyze", text, reason });
       if (!answer || !answer.ok) {
-        lastResult = null;
-        return;
+        failed(answer, previous);
+        return answer || { ok: false };
       }
-      lastText = text;
+      await ensureStyles();
       lastResult = answer.result;
-      render(answer.result, segments);
+      render(answer.result, segments, text);
       document.documentElement.setAttribute("data-sourcewise-state", "done");
+      return answer;
     } finally {
       busy = false;
-      watch();
+      syncWatcher();
     }
+  }
+
+  function failed(answer, previous) {
+    lastResult = null;
+    lastText = null;
+    document.documentElement.setAttribute("data-sourcewise-state", "failed");
+    if (!answer) return;
+    if (answer.deferred) {
+      lastSentText = previous; // not sent: it may go once the server's wait is over
+      if (automatic) scheduleCheck(Math.max(0, answer.retryAt - Date.now()));
+    }
+    if (answer.stop) {
+      automatic = false; // the background says automatic analysis is off here
+      syncWatcher();
+    }
+  }
+
+  /** Same text as analysed, but the page re-rendered a marked paragraph: mark it again, sending nothing. */
+  function repairMarks(text) {
+    if (!lastResult || text !== lastText || !handle || handle.marks.every((mark) => mark.isConnected)) return;
+    clearMarks();
+    render(lastResult, collect().segments, text);
   }
 
   function removeHighlights() {
     clearMarks();
     lastResult = null;
+    lastText = null;
+    paused = true;
+    syncWatcher();
     document.documentElement.removeAttribute("data-sourcewise-state");
   }
 
-  /** Re-analyse when the article's text changes and then settles (single-page apps, infinite scroll). */
-  function watch() {
-    if (observer || !settings || !settings.autoAnalyze) return;
-    observer = new MutationObserver((mutations) => {
-      const element = (node) => (node.nodeType === 1 ? node : node.parentElement);
-      const inTooltip = mutations.every((m) => element(m.target) && element(m.target).closest("sourcewise-tooltip"));
-      if (inTooltip || busy) return;
-      clearTimeout(settleTimer);
-      settleTimer = setTimeout(() => {
-        const { text } = SW.collectText(SW.findArticleRoot(document));
-        if (text !== lastText) analyse("changed");
-      }, SETTLE_MS);
-    });
-    observer.observe(document.body, { childList: true, subtree: true, characterData: true });
+  /** After the page settles (or a server's wait ends), analyse if the article's text changed. */
+  function scheduleCheck(delay) {
+    if (settleTimer !== null && Date.now() - pendingSince > MAX_SETTLE_MS) return; // keeps changing: let it fire
+    if (settleTimer === null) pendingSince = Date.now();
+    clearTimeout(settleTimer);
+    settleTimer = setTimeout(() => {
+      settleTimer = null;
+      analyse("changed");
+    }, delay);
   }
 
-  chrome.runtime.onMessage.addListener((message, _sender, reply) => {
+  /** A change that may touch the article: inside its root, around it, or with no root known yet. */
+  function touchesArticle(mutation) {
+    const target = mutation.target;
+    if (!articleRoot || !articleRoot.isConnected) return true;
+    if (articleRoot.contains(target)) return !(target.nodeType === 1 ? target : target.parentElement).closest(SW.TOOLTIP_TAG);
+    if (target.nodeType !== 1 || !target.contains(articleRoot)) return false;
+    // around the article: only new content that may hold an article counts (not a ticker or an ad)
+    return [...mutation.addedNodes].some((node) => node.nodeType === 1 && (node.matches(ARTICLE_LIKE) || node.querySelector(ARTICLE_LIKE)));
+  }
+
+  function onMutations(mutations) {
+    if (mutations.some(touchesArticle)) scheduleCheck(SETTLE_MS); // a ticker elsewhere changes nothing we send
+  }
+
+  /** Run the page watcher exactly while automatic analysis is allowed here and not paused. */
+  function syncWatcher() {
+    const wanted = automatic && !paused && settings !== null;
+    if (wanted && !observer) {
+      observer = new MutationObserver(onMutations);
+      observer.observe(document.body, { childList: true, subtree: true, characterData: true });
+    } else if (!wanted && observer) {
+      observer.disconnect();
+      observer = null;
+      clearTimeout(settleTimer);
+      settleTimer = null;
+    }
+  }
+
+  /** Ask the background whether automatic mode is on and permitted for this page. */
+  async function refreshPolicy() {
+    let policy = null;
+    try {
+      policy = await chrome.runtime.sendMessage({ type: "sourcewise:policy" });
+    } catch (error) {
+      policy = null;
+    }
+    const was = automatic;
+    automatic = Boolean(policy && policy.automatic);
+    syncWatcher();
+    if (automatic && !was && !lastResult && !paused) analyse("auto");
+  }
+
+  chrome.runtime.onMessage.addListener((message, sender, reply) => {
+    if (!message || sender.id !== chrome.runtime.id) return false;
     if (message.type === "sourcewise:run") {
-      analyse("requested").then(() => reply({ ok: true }));
+      analyse("requested").then(() => reply({ ok: true }), () => reply({ ok: false }));
       return true;
     }
     if (message.type === "sourcewise:remove") {
       removeHighlights();
       reply({ ok: true });
     }
+    if (message.type === "sourcewise:policy-changed") refreshPolicy();
     return false;
   });
 
@@ -99,13 +211,19 @@
     settings = await SW.loadSettings(chrome.storage.sync);
     if (changes.labels && lastResult) {
       clearMarks(); // restore the text nodes first, so the node map is fresh
-      render(lastResult, SW.collectText(SW.findArticleRoot(document)).segments);
+      const { text, segments } = collect();
+      if (text === lastText) render(lastResult, segments, text);
     }
-    if (changes.autoAnalyze && settings.autoAnalyze && !lastResult) analyse("auto");
+    if (changes.autoAnalyze) {
+      if (!settings.autoAnalyze) {
+        automatic = false; // stop at once; the background confirms any switch on
+        syncWatcher();
+      } else refreshPolicy();
+    }
   });
 
   SW.loadSettings(chrome.storage.sync).then((loaded) => {
     settings = loaded;
-    if (settings.autoAnalyze) analyse("auto");
+    return refreshPolicy();
   });
 })();

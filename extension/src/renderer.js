@@ -3,12 +3,18 @@
  * cue words more strongly, shows a tooltip on hover or focus, and removes everything exactly.
  * Used by the extension's content script and by the service's demo page (one file for both).
  * Page text and server data only ever go through textContent, never innerHTML.
+ * Every element it makes carries this session's random token (data-sourcewise-owner) and sits in
+ * a WeakSet: styles (markStyles) and tooltips apply to those only, never to look-alikes a page wrote.
  */
 (function (root) {
   "use strict";
+  // loaded twice into one page (manifest + injection): keep the first, its token styles the marks
+  if (root.Sourcewise && root.Sourcewise.MARK_TOKEN) return;
 
   const MARK_TAG = "sourcewise-mark";
   const TOOLTIP_TAG = "sourcewise-tooltip";
+  const OWNER_ATTRIBUTE = "data-sourcewise-owner";
+  const TOKEN_PLACEHOLDER = "SOURCEWISE-TOKEN";
   const LABEL_NAMES = {
     speculative: "Speculative",
     vague_source: "Vague source",
@@ -16,6 +22,31 @@
     sourced: "Sourced",
   };
   const ALL_LABELS = Object.keys(LABEL_NAMES);
+  const MARK_TOKEN = randomToken();
+  const owned = new WeakSet();
+
+  /** 32 hex digits from the platform's CSPRNG: what a page would have to guess to style a fake mark. */
+  function randomToken() {
+    const bytes = new Uint8Array(16);
+    root.crypto.getRandomValues(bytes);
+    return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  /** The marks stylesheet (marks.css, a template) keyed on this session's token. */
+  function markStyles(template, token = MARK_TOKEN) {
+    return template.split(TOKEN_PLACEHOLDER).join(token);
+  }
+
+  /** Mark an element as the renderer's own (the demo page's legend), so it is styled like a mark. */
+  function own(element) {
+    element.setAttribute(OWNER_ATTRIBUTE, MARK_TOKEN);
+    owned.add(element);
+    return element;
+  }
+
+  function isOwn(element) {
+    return owned.has(element);
+  }
 
   /** Cut points per text node: where sentence and cue boundaries fall inside it. */
   function piecesFor(segments, sentences) {
@@ -45,62 +76,85 @@
     return byNode;
   }
 
+  /** The segment's text node is still in the page with the text it had when the text was collected. */
+  function isIntact(segment, text) {
+    const node = segment.node;
+    if (!node || !node.isConnected || !node.parentNode) return false;
+    if (node.data.length !== segment.end - segment.start) return false;
+    return typeof text !== "string" || node.data === text.slice(segment.start, segment.end);
+  }
+
   /**
    * Wrap every analysed sentence carrying a shown label. ``segments`` come from collectText,
-   * ``result`` is the service's JSON with offsets in UTF-16 units. Returns a handle to remove().
+   * ``result`` is the service's JSON with offsets in UTF-16 units; ``options.text`` (the analysed
+   * text) lets it skip text nodes the page changed since. Never throws on nodes that moved or
+   * disappeared: those stay unmarked. Returns a handle whose remove() takes every mark away.
    */
   function highlight(segments, result, options = {}) {
     const shown = new Set(options.labels || ALL_LABELS);
     const sentences = result.sentences
       .map((sentence, index) => ({ ...sentence, index, labels: sentence.labels.filter((l) => shown.has(l)) }))
       .filter((sentence) => sentence.labels.length);
-    const restorations = [];
+    const splits = [];
     const marks = [];
+    let doc = null;
     for (const [segment, pieces] of piecesFor(segments, sentences)) {
+      if (!isIntact(segment, options.text)) continue;
       const original = segment.node;
+      doc = original.ownerDocument;
       const originalData = original.data;
-      const created = [];
+      const parts = new Set();
       pieces.sort((a, b) => b.from - a.from); // right to left keeps earlier offsets valid
-      for (const piece of pieces) {
-        if (!originalData.slice(piece.from, piece.to).trim()) continue; // only non-blank text
-        let target = original;
-        if (piece.to < target.data.length) target.splitText(piece.to);
-        if (piece.from > 0) {
-          target = target.splitText(piece.from);
-          created.push(target);
+      try {
+        for (const piece of pieces) {
+          if (!originalData.slice(piece.from, piece.to).trim()) continue; // only non-blank text
+          let target = original;
+          if (piece.to < target.data.length) parts.add(target.splitText(piece.to));
+          if (piece.from > 0) {
+            target = target.splitText(piece.from);
+            parts.add(target);
+          }
+          const mark = makeMark(doc, piece, options.sentenceIds);
+          target.parentNode.insertBefore(mark, target);
+          mark.appendChild(target);
+          marks.push(mark);
         }
-        const mark = makeMark(target.ownerDocument, piece, options.sentenceIds);
-        target.parentNode.insertBefore(mark, target);
-        mark.appendChild(target);
-        marks.push(mark);
+      } catch (error) {
+        // the node changed under us after all: leave the rest of it unmarked, keep what is done
       }
-      restorations.push({ original, originalData, parent: original.parentNode });
+      if (parts.size) splits.push({ original, parts });
     }
     const tooltip = options.tooltips === false ? null : attachTooltips(marks, options);
     return {
       marks,
       remove() {
-        for (const mark of marks) {
-          const parent = mark.parentNode;
-          if (!parent) continue;
-          while (mark.firstChild) parent.insertBefore(mark.firstChild, mark);
-          parent.removeChild(mark);
-        }
-        for (const { original, originalData } of restorations) {
-          // merge the split pieces back into the original node, so node identity and text are exact
-          let next = original.nextSibling;
-          while (next && next.nodeType === 3 && original.data.length < originalData.length) {
-            const after = next.nextSibling;
-            original.data += next.data;
-            next.parentNode.removeChild(next);
-            next = after;
-          }
-          original.data = originalData;
-        }
+        const all = new Set(marks);
+        // copies of our marks made by a page that re-rendered its markup carry our token too
+        if (doc) for (const copy of doc.querySelectorAll(`${MARK_TAG}[${OWNER_ATTRIBUTE}="${MARK_TOKEN}"]`)) all.add(copy);
+        for (const mark of all) unwrap(mark);
+        for (const { original, parts } of splits) rejoin(original, parts);
         if (tooltip) tooltip.destroy();
         marks.length = 0;
       },
     };
+  }
+
+  function unwrap(mark) {
+    const parent = mark.parentNode;
+    if (!parent) return;
+    while (mark.firstChild) parent.insertBefore(mark.firstChild, mark);
+    parent.removeChild(mark);
+  }
+
+  /** Merge the text nodes we split off back into the original, so node identity and text are exact. */
+  function rejoin(original, parts) {
+    let next = original.nextSibling;
+    while (next && parts.has(next)) {
+      const after = next.nextSibling;
+      original.data += next.data;
+      next.parentNode.removeChild(next);
+      next = after;
+    }
   }
 
   function makeMark(doc, piece, sentenceIds) {
@@ -113,19 +167,20 @@
     }
     mark.setAttribute("tabindex", "0");
     mark._sourcewise = sentence;
-    return mark;
+    return own(mark);
   }
 
   /** One tooltip per page, shown on hover or keyboard focus of any mark. */
   function attachTooltips(marks, options) {
     if (!marks.length) return null;
     const doc = marks[0].ownerDocument;
-    const host = doc.createElement(TOOLTIP_TAG);
+    const host = own(doc.createElement(TOOLTIP_TAG));
     host.setAttribute("role", "tooltip");
     host.hidden = true;
     doc.body.appendChild(host);
     const show = (event) => {
       const mark = event.currentTarget;
+      if (!owned.has(mark)) return;
       fillTooltip(host, mark._sourcewise);
       host.hidden = false;
       const rect = mark.getBoundingClientRect();
@@ -185,7 +240,9 @@
     });
   }
 
-  const api = { highlight, profile, piecesFor, LABEL_NAMES, ALL_LABELS, MARK_TAG, TOOLTIP_TAG };
+  const api = {
+    highlight, profile, piecesFor, markStyles, own, isOwn, LABEL_NAMES, ALL_LABELS, MARK_TAG, TOOLTIP_TAG, OWNER_ATTRIBUTE, MARK_TOKEN,
+  };
   root.Sourcewise = Object.assign(root.Sourcewise || {}, api);
   if (typeof module !== "undefined" && module.exports) module.exports = api;
 })(typeof globalThis !== "undefined" ? globalThis : this);

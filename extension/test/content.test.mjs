@@ -1,0 +1,185 @@
+// The content script's page watcher and sends (#12): click mode sends nothing unasked, the watcher
+// stops with automatic mode or its permission, a failure is not re-sent for unrelated DOM changes.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { blocksResult, contentPage, settle } from "./fake-extension.mjs";
+
+const ARTICLE = `<div id="ticker">DOW 100</div><article><p>The minister said the bridge would reopen.</p>
+<p>Officials reportedly fear delays.</p></article>`;
+
+function tick(page) {
+  const ticker = page.document.getElementById("ticker");
+  ticker.textContent = `DOW ${Math.random()}`;
+}
+
+function addParagraph(page, text) {
+  const p = page.document.createElement("p");
+  p.textContent = text;
+  page.document.querySelector("article").appendChild(p);
+}
+
+test("click mode sends nothing when the page changes (#12)", async () => {
+  const page = contentPage(ARTICLE, { settings: { autoAnalyze: false } });
+  await settle();
+  addParagraph(page, "A new paragraph appears.");
+  tick(page);
+  await settle();
+  await page.fireTimers();
+  assert.equal(page.analyses().length, 0);
+  assert.equal(page.pendingTimers().length, 0, "no watcher timer in click mode");
+});
+
+test("switching to click mode stops the page watcher (#12)", async () => {
+  const page = contentPage(ARTICLE, { settings: { autoAnalyze: true } });
+  await settle();
+  assert.equal(page.analyses().length, 1);
+  await page.setSettings({ autoAnalyze: false });
+  addParagraph(page, "Later news that nobody asked to send.");
+  await settle();
+  await page.fireTimers();
+  assert.equal(page.analyses().length, 1);
+});
+
+test("a revoked permission stops the page watcher (#12)", async () => {
+  let permitted = true;
+  const page = contentPage(ARTICLE, { settings: { autoAnalyze: true }, policy: () => ({ automatic: permitted }) });
+  await settle();
+  assert.equal(page.analyses().length, 1);
+  permitted = false;
+  await page.message({ type: "sourcewise:policy-changed" });
+  await settle();
+  addParagraph(page, "Text after the grant went.");
+  await settle();
+  await page.fireTimers();
+  assert.equal(page.analyses().length, 1);
+});
+
+test("the background refusing an automatic send stops the watcher (#12)", async () => {
+  const page = contentPage(ARTICLE, {
+    settings: { autoAnalyze: true },
+    analyze: (text, message) => (message.reason === "auto" ? { ok: true, result: { sentences: [] } } : { ok: false, status: 0, stop: true }),
+  });
+  await settle();
+  addParagraph(page, "First change.");
+  await settle();
+  await page.fireTimers();
+  assert.equal(page.analyses().length, 2);
+  addParagraph(page, "Second change.");
+  await settle();
+  await page.fireTimers();
+  assert.equal(page.analyses().length, 2, "watcher kept running after the refusal");
+});
+
+test("the page watcher still runs in automatic mode (new article text is sent once)", async () => {
+  const page = contentPage(ARTICLE, { settings: { autoAnalyze: true } });
+  await settle();
+  addParagraph(page, "Officials say the bridge may reopen in June.");
+  await settle();
+  await page.fireTimers();
+  assert.equal(page.analyses().length, 2);
+  assert.match(page.analyses()[1].text, /June/);
+  assert.ok([...page.document.querySelectorAll("sourcewise-mark")].some((m) => m.textContent.includes("June")));
+});
+
+test("after a failure a ticker elsewhere never re-sends the same text (#12)", async () => {
+  const page = contentPage(ARTICLE, { settings: { autoAnalyze: true }, analyze: () => ({ ok: false, status: 503, message: "down" }) });
+  await settle();
+  assert.equal(page.analyses().length, 1);
+  for (let i = 0; i < 10; i++) {
+    tick(page);
+    await settle();
+    await page.fireTimers();
+  }
+  assert.equal(page.analyses().length, 1);
+  assert.equal(page.document.documentElement.getAttribute("data-sourcewise-state"), "failed");
+  tick(page);
+  await settle();
+  assert.equal(page.pendingTimers().length, 0, "a ticker outside the article schedules nothing");
+  addParagraph(page, "The article itself changed.");
+  await settle();
+  await page.fireTimers();
+  assert.equal(page.analyses().length, 2, "changed article text may go again");
+});
+
+test("a deferred send waits for the server's time, then goes if the text still differs (#12)", async () => {
+  let deferred = true;
+  const page = contentPage(ARTICLE, {
+    settings: { autoAnalyze: true },
+    analyze: () => (deferred ? { ok: false, status: 0, deferred: true, retryAt: Date.now() + 30_000 } : { ok: true, result: { sentences: [] } }),
+  });
+  await settle();
+  assert.equal(page.analyses().length, 1);
+  const retry = page.pendingTimers();
+  assert.equal(retry.length, 1);
+  assert.ok(retry[0].ms > 25_000, `retry scheduled after ${retry[0].ms} ms`);
+  deferred = false;
+  await page.fireTimers();
+  assert.equal(page.analyses().length, 2, "the text was never sent, so it goes once the wait is over");
+  tick(page);
+  await settle();
+  await page.fireTimers();
+  assert.equal(page.analyses().length, 2);
+});
+
+test("the reader's request goes even when the text did not change", async () => {
+  const page = contentPage(ARTICLE, { settings: { autoAnalyze: false } });
+  await settle();
+  assert.equal((await page.message({ type: "sourcewise:run" })).ok, true);
+  assert.equal((await page.message({ type: "sourcewise:run" })).ok, true);
+  assert.equal(page.analyses().length, 2);
+  assert.ok(page.analyses().every((m) => m.reason === "requested"));
+  assert.ok(page.document.querySelector("sourcewise-mark"));
+});
+
+test("a paragraph re-rendered during the request: no throw, other marks made, remove takes all (#12)", async () => {
+  let release;
+  const page = contentPage(ARTICLE, {
+    settings: { autoAnalyze: false },
+    analyze: (text) => new Promise((resolve) => { release = () => resolve({ ok: true, result: blocksResult(text) }); }),
+  });
+  await settle();
+  const run = page.message({ type: "sourcewise:run" });
+  await settle();
+  const first = page.document.querySelector("article p");
+  first.innerHTML = first.innerHTML; // the page's framework re-renders the paragraph
+  release();
+  assert.equal((await run).ok, true);
+  const marks = [...page.document.querySelectorAll("sourcewise-mark")];
+  assert.deepEqual(marks.map((m) => m.textContent), ["Officials reportedly fear delays."]);
+  const second = page.document.querySelectorAll("article p")[1];
+  second.replaceWith(second.cloneNode(true)); // re-rendered after marking: a copy of our mark
+  assert.equal(page.document.querySelectorAll("sourcewise-mark").length, 1);
+  await page.message({ type: "sourcewise:remove" });
+  assert.equal(page.document.querySelectorAll("sourcewise-mark").length, 0);
+  assert.equal(page.document.querySelector("article").textContent.replace(/\s+/g, " ").trim(),
+    "The minister said the bridge would reopen. Officials reportedly fear delays.");
+});
+
+test("remove pauses automatic analysis until the reader asks again", async () => {
+  const page = contentPage(ARTICLE, { settings: { autoAnalyze: true } });
+  await settle();
+  await page.message({ type: "sourcewise:remove" });
+  addParagraph(page, "More text.");
+  await settle();
+  await page.fireTimers();
+  assert.equal(page.analyses().length, 1);
+  assert.equal(page.document.querySelectorAll("sourcewise-mark").length, 0);
+});
+
+
+test("a ticker outside the article never delays a check of the changed article", async () => {
+  const page = contentPage(ARTICLE, { settings: { autoAnalyze: true } });
+  await settle();
+  addParagraph(page, "The article changed.");
+  await settle();
+  const [check] = page.pendingTimers();
+  assert.ok(check, "the article change schedules a check");
+  tick(page);
+  const ad = page.document.createElement("div");
+  ad.textContent = "Buy now";
+  page.document.body.appendChild(ad);
+  await settle();
+  assert.deepEqual(page.pendingTimers(), [check], "the ticker and the ad did not reset the settle timer");
+  await page.fireTimers();
+  assert.equal(page.analyses().length, 2);
+});
