@@ -243,14 +243,17 @@ def score(rows: list[dict], articles: dict[tuple[str, str], str], analyse: Analy
 
 def evaluate_reader(
     data_dir: Path = DEFAULT_DATA, sources: Iterable[str] = SOURCES, judged: Path = DEFAULT_JUDGED,
-    pages_dir: Path = DEFAULT_PAGES, analyse: Analyse | None = None, keep_dump: bool = False,
+    pages_dir: Path = DEFAULT_PAGES, analyse: Analyse | None = None, keep_dump: bool = False, limit: int | None = None,
 ) -> ReaderScores:
-    """The reader-judged scores for the chosen sources (polnear_dev skipped, with a note, when the corpus is absent)."""
+    """The reader-judged scores for the chosen sources (polnear_dev skipped, with a note, when the corpus is absent).
+
+    ``limit`` scores only the first N judged rows (a smoke run, not a measurement).
+    """
     if analyse is None:
         from .engine import analyze_many
 
         analyse = analyze_many
-    rows = read_judged(judged)
+    rows = read_judged(judged)[:limit] if limit else read_judged(judged)
     articles, skipped = load_articles(rows, sources, pages_dir, data_dir)
     scores = score(rows, articles, analyse, keep_dump)
     scores.skipped = skipped
