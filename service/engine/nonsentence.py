@@ -1,0 +1,102 @@
+"""Text that is not a sentence a reader judges (issue #9).
+
+Photo credits ("Name/AFP/Getty Images"), bylines ("By Jane Doe"), datelines ("WASHINGTON —",
+"Updated 5:32 PM ET"), interface strings ("Share this story", "ADVERTISING", "Related: …") and text
+with no clause at all (chart axis labels, subheads such as "Kenya trip") come back with no labels,
+``claim: false``, and do not count in the summary. The decision uses the parse (is there a clause?)
+and the patterns in ``data/nonsentences.json``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from spacy.tokens import Span, Token
+
+from .resources import load_json
+
+FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
+SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"})
+# Dependents only a verb takes: a head with one is a verb, even when the tagger called it a noun
+# ("The fleet numbers about 100 vessels").
+VERB_DEPENDENTS = frozenset({"dobj", "dative", "attr", "acomp", "agent", "aux", "auxpass", "ccomp", "xcomp"})
+SMALL_WORDS = frozenset("a an the and or but of in on at to for from by with as vs via into over after about up".split())
+TITLE_CASE_MIN_WORDS = 3
+# Wrapping that does not change what the text is: brackets, bullets, dashes, closing punctuation.
+_EDGES = " \t\r\n\f\v()[]{}<>.:;,|*•·–—-"
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of non-sentence: its explanation and its compiled patterns."""
+
+    name: str
+    explanation: str
+    patterns: tuple[re.Pattern, ...]
+    verbless_patterns: tuple[re.Pattern, ...]
+
+
+@cache
+def _kinds() -> tuple[tuple[Kind, ...], int]:
+    data = load_json("nonsentences.json")
+    compile_all = lambda items: tuple(re.compile(p, re.IGNORECASE) for p in items)  # noqa: E731
+    kinds = tuple(Kind(name, kind["explanation"], compile_all(kind["patterns"]), compile_all(kind["verbless_patterns"]))
+                  for name, kind in data["kinds"].items())
+    return kinds, int(data["max_tokens"])
+
+
+NO_CLAUSE_EXPLANATION = "Not a sentence (no clause: a label, heading or fragment): not judged."
+
+
+def _is_finite(token: Token) -> bool:
+    return token.tag_ in FINITE_TAGS or "Fin" in token.morph.get("VerbForm")
+
+
+def _is_clause_head(token: Token) -> bool:
+    """A finite verb, a verb with its own subject ("Trump to visit Mexico"), or an imperative opening the text."""
+    if _is_finite(token):
+        return True
+    if token.pos_ in {"VERB", "AUX"} and any(child.dep_ in SUBJECTS for child in token.children):
+        return True
+    return token.dep_ == "ROOT" and token.tag_ == "VB" and not any(child.dep_ in SUBJECTS for child in token.children)
+
+
+def has_clause(span: Span) -> bool:
+    """Whether the text contains a clause (by the parse), i.e. could state, ask or request something."""
+    return any(_is_clause_head(token) or token.dep_ in SUBJECTS or token.dep_ in VERB_DEPENDENTS for token in span)
+
+
+def title_case(span: Span) -> bool:
+    """Headline capitals ("Wealthy Voters Abandon Republican Party"): the tagger reads such verbs as names."""
+    words = [token.text for token in span if token.is_alpha and token.lower_ not in SMALL_WORDS]
+    return len(words) >= TITLE_CASE_MIN_WORDS and all(word[0].isupper() for word in words)
+
+
+def classify(span: Span, signs_a_quote: bool = False) -> str | None:
+    """The kind of non-sentence the text is ("interface", "credit", "byline", "dateline", "no_clause"), or None to judge it.
+
+    ``signs_a_quote``: the text is a quotation's signature ("— Maria Lopez, a teacher"), part of the
+    quote it signs, so it is judged even without a clause of its own.
+    """
+    kinds, max_tokens = _kinds()
+    text = " ".join(span.text.split())
+    # A question is judged with or without a verb; so is a Title Case headline, whose verbs the tagger misses.
+    clause = has_clause(span) or text.endswith("?") or title_case(span)
+    if len(span) <= max_tokens:
+        forms = (text.strip(_EDGES), text)
+        for kind in kinds:
+            if any(p.search(form) for p in kind.patterns for form in forms):
+                return kind.name
+            if not clause and any(p.search(form) for p in kind.verbless_patterns for form in forms):
+                return kind.name
+    return None if clause or signs_a_quote else "no_clause"
+
+
+def explanation(kind: str) -> str:
+    """The one-line explanation a non-sentence carries."""
+    for candidate in _kinds()[0]:
+        if candidate.name == kind:
+            return candidate.explanation
+    return NO_CLAUSE_EXPLANATION
