@@ -13,8 +13,10 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+import numpy
 from spacy.tokens import Span, Token
 
+from .pipeline import get_nlp
 from .resources import load_json
 
 FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
@@ -24,6 +26,9 @@ SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"})
 VERB_DEPENDENTS = frozenset({"dobj", "dative", "attr", "acomp", "agent", "aux", "auxpass", "ccomp", "xcomp"})
 SMALL_WORDS = frozenset("a an the and or but of in on at to for from by with as vs via into over after about up".split())
 TITLE_CASE_MIN_WORDS = 3
+# A text the parse finds no clause in is still judged when the tagger gave one of its words at least
+# this chance of being a finite verb ("Society at large deserves access…", "deserves" read as a noun).
+FINITE_VERB_CHANCE = 0.05
 # Wrapping that does not change what the text is: brackets, bullets, dashes, closing punctuation.
 _EDGES = " \t\r\n\f\v()[]{}<>.:;,|*•·–—-"
 
@@ -68,6 +73,18 @@ def has_clause(span: Span) -> bool:
     return any(_is_clause_head(token) or token.dep_ in SUBJECTS or token.dep_ in VERB_DEPENDENTS for token in span)
 
 
+def finite_verb_chance(span: Span) -> float:
+    """The highest probability the tagger gave any word of the span of being a finite verb (0.0 without a tagger)."""
+    nlp = get_nlp()
+    if "tagger" not in nlp.pipe_names or span.doc.tensor.size == 0:
+        return 0.0
+    tagger = nlp.get_pipe("tagger")
+    finite = [i for i, tag in enumerate(tagger.labels) if tag in FINITE_TAGS]
+    scores = numpy.asarray(tagger.model.predict([span.as_doc()])[0])
+    scores = numpy.exp(scores - scores.max(axis=1, keepdims=True))
+    return float((scores[:, finite].sum(axis=1) / scores.sum(axis=1)).max(initial=0.0))
+
+
 def title_case(span: Span) -> bool:
     """Headline capitals ("Wealthy Voters Abandon Republican Party"): the tagger reads such verbs as names."""
     words = [token.text for token in span if token.is_alpha and token.lower_ not in SMALL_WORDS]
@@ -82,16 +99,19 @@ def classify(span: Span, signs_a_quote: bool = False) -> str | None:
     """
     kinds, max_tokens = _kinds()
     text = " ".join(span.text.split())
-    # A question is judged with or without a verb; so is a Title Case headline, whose verbs the tagger misses.
-    clause = has_clause(span) or text.endswith("?") or title_case(span)
+    parsed_clause = has_clause(span)
     if len(span) <= max_tokens:
         forms = (text.strip(_EDGES), text)
         for kind in kinds:
             if any(p.search(form) for p in kind.patterns for form in forms):
                 return kind.name
-            if not clause and any(p.search(form) for p in kind.verbless_patterns for form in forms):
+            if not (parsed_clause or signs_a_quote) and any(p.search(form) for p in kind.verbless_patterns for form in forms):
                 return kind.name
-    return None if clause or signs_a_quote else "no_clause"
+    # Judged after all: a question (with or without a verb), a Title Case headline (whose verbs the
+    # tagger reads as names), a quotation's signature, a word the tagger nearly read as a finite verb.
+    if parsed_clause or text.endswith("?") or title_case(span) or signs_a_quote or finite_verb_chance(span) >= FINITE_VERB_CHANCE:
+        return None
+    return "no_clause"
 
 
 def explanation(kind: str) -> str:
