@@ -86,6 +86,7 @@ REAL_SENTENCES = [
     ("Firefighters Battle Blaze Near Sydney Harbour", set()),
     ("Society at large deserves access to safe and affordable transportation.", set()),
     ("Consider the evidence.", set()),
+    ("Thousands of shootings, according to police.", {"vague_source"}),  # no clause, but attributed
 ]
 
 

@@ -19,6 +19,8 @@ from .pipeline import get_nlp, model_version
 from .speculation import SPANS_KEY
 
 BATCH_SIZE = 32
+# Attributions that make even a clause-less text a judged sentence ("— Maria Lopez", "…, according to police.").
+ATTRIBUTING = frozenset({"quote_signature", "according_to"})
 # Lone surrogates (possible in JSON strings) cannot be tokenised; each is one code point and one
 # UTF-16 unit, as is U+FFFD, so replacing them keeps every offset while reporting the original text.
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -78,7 +80,7 @@ def result_for(doc: Doc, offsets: str, version: str, original: str | None = None
     for span, (cues, relations), (claim, evidence) in zip(sentence_spans, by_sentence, claims):
         if span is None:
             continue
-        kind = classify(span, any(a.pattern == "quote_signature" for a in relations))  # credits, bylines, datelines, interface text, no clause: not judged (#9)
+        kind = classify(span, any(a.pattern in ATTRIBUTING for a in relations))  # credits, bylines, datelines, interface text, no clause: not judged (#9)
         verdict = Verdict([], False, 0.0, explanation(kind)) if kind else judge(cues, relations, evidence, claim)
         judged += kind is None
         sentences.append(

@@ -91,11 +91,11 @@ def title_case(span: Span) -> bool:
     return len(words) >= TITLE_CASE_MIN_WORDS and all(word[0].isupper() for word in words)
 
 
-def classify(span: Span, signs_a_quote: bool = False) -> str | None:
+def classify(span: Span, attributed: bool = False) -> str | None:
     """The kind of non-sentence the text is ("interface", "credit", "byline", "dateline", "no_clause"), or None to judge it.
 
-    ``signs_a_quote``: the text is a quotation's signature ("— Maria Lopez, a teacher"), part of the
-    quote it signs, so it is judged even without a clause of its own.
+    ``attributed``: the text signs a quotation ("— Maria Lopez, a teacher") or attributes its words
+    ("Thousands of shootings, according to police."), so it is judged even without a clause.
     """
     kinds, max_tokens = _kinds()
     text = " ".join(span.text.split())
@@ -105,11 +105,11 @@ def classify(span: Span, signs_a_quote: bool = False) -> str | None:
         for kind in kinds:
             if any(p.search(form) for p in kind.patterns for form in forms):
                 return kind.name
-            if not (parsed_clause or signs_a_quote) and any(p.search(form) for p in kind.verbless_patterns for form in forms):
+            if not (parsed_clause or attributed) and any(p.search(form) for p in kind.verbless_patterns for form in forms):
                 return kind.name
     # Judged after all: a question (with or without a verb), a Title Case headline (whose verbs the
-    # tagger reads as names), a quotation's signature, a word the tagger nearly read as a finite verb.
-    if parsed_clause or text.endswith("?") or title_case(span) or signs_a_quote or finite_verb_chance(span) >= FINITE_VERB_CHANCE:
+    # tagger reads as names), attributed words, a word the tagger nearly read as a finite verb.
+    if parsed_clause or text.endswith("?") or title_case(span) or attributed or finite_verb_chance(span) >= FINITE_VERB_CHANCE:
         return None
     return "no_clause"
 
