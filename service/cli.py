@@ -106,7 +106,10 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from .evaluation import evaluate_all, format_table, missing_data, missing_data_message
+    from .reader_eval import evaluate_reader, format_reader_table
 
+    # The reader-judged rows from the six saved pages need no corpus, so they always run.
+    print(format_reader_table(evaluate_reader(Path(args.data), limit=args.limit)), end="\n\n", flush=True)
     missing = missing_data(Path(args.data))
     if missing:
         print(missing_data_message(Path(args.data), missing), file=sys.stderr)

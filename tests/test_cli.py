@@ -67,7 +67,11 @@ def test_jsonl_bad_line_is_reported(tmp_path: Path) -> None:
 def test_evaluate_prints_the_accuracy_table(shared_data: Path, capsys) -> None:
     assert main(["evaluate", "--data", str(shared_data), "--limit", "40"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("| task | data | n | P | R | F1 | target | met |")
+    assert "| task | data | n | P | R | F1 | target | met |" in out
+    assert out.startswith("Reader-judged sentences")  # the reader-judged table comes first (#9)
+    for label in ("speculative", "vague_source", "sourced", "unsourced"):
+        assert f"\n| {label} | " in out.split("| task |")[0]
+    assert "clean-flag rate:" in out
     for task in ("speculative", "attribution", "claim", "seed article"):
         assert f"| {task} |" in out
     assert "| seed article | seed_article.json | 14 | 1.000 |" in out
@@ -79,7 +83,8 @@ def test_evaluate_without_corpora_says_what_each_row_needs(tmp_path: Path, capsy
     (tmp_path / "data" / "uncertainty" / "wiki_train.jsonl").write_text("", encoding="utf-8")
     assert main(["evaluate", "--data", str(tmp_path)]) == 2
     captured = capsys.readouterr()
-    assert captured.out == ""
+    # The reader-judged rows from the saved pages need no corpus: they still print (#9).
+    assert captured.out.startswith("Reader-judged sentences") and "| speculative |" in captured.out
     for row, origin in [("speculative, factbank_news_dev", "Saurí & Pustejovsky 2009"), ("attribution, polnear_dev", "Newell, Margolin & Ruths"),
                         ("claim, claimbuster_train", "Arslan et al., ICWSM 2020"), ("seed article", "tests/fixtures/seed_article.json")]:
         assert f"  {row}: " in captured.err and origin in captured.err
