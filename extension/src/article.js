@@ -222,7 +222,8 @@
       for (const liveNode of nodes) {
         if (index.has(liveNode)) cursor = Math.max(cursor, index.get(liveNode) + 1);
         const parent = liveNode.parentElement;
-        if (!liveNode.data.length || !liveNode.isConnected || hidden(parent) || (parent && isFootnoteMarker(parent))) continue;
+        const sup = parent && parent.closest("sup");
+        if (!liveNode.data.length || !liveNode.isConnected || hidden(parent) || (sup && isFootnoteMarker(sup))) continue;
         const block = blockIn(node, parsed.content);
         if (lastBlock && block !== lastBlock && needsSeparator(text)) text += BLOCK_SEPARATOR;
         lastBlock = block;
