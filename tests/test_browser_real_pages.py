@@ -62,12 +62,12 @@ def _only_local(route: Route) -> None:
         route.abort()
 
 
-@pytest.fixture(scope="module")
-def context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
-    profile = tmp_path_factory.mktemp("real-pages-profile")
+@pytest.fixture
+def context(tmp_path: Path) -> Iterator[BrowserContext]:
+    """A fresh browser per test: an MV3 service worker left idle is stopped, and one page's crash stays its own."""
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            str(profile), executable_path=CHROMIUM, headless=True, viewport={"width": 1280, "height": 900},
+            str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True, viewport={"width": 1280, "height": 900},
             args=[*CHROMIUM_ARGS, f"--disable-extensions-except={EXTENSION}", f"--load-extension={EXTENSION}",
                   "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"],
         )
