@@ -8,7 +8,7 @@
 if (!(globalThis.Sourcewise && globalThis.Sourcewise.loadSettings)) importScripts("src/settings.js"); // Firefox loads it via background.scripts
 
 const SW = globalThis.Sourcewise;
-const CONTENT_FILES = ["src/settings.js", "src/article.js", "src/renderer.js", "content.js"];
+const CONTENT_FILES = ["src/settings.js", "src/vendor/Readability.js", "src/vendor/Readability-readerable.js", "src/article.js", "src/renderer.js", "content.js"];
 const AUTO_SCRIPT_ID = "sourcewise-auto";
 const AUTOMATIC_REASONS = new Set(["auto", "changed"]);
 const POPUP_PAGES = ["popup.html"];
@@ -140,13 +140,26 @@ async function forgetTab(tabId) {
   }
 }
 
-async function runInTab(tabId) {
+async function runInTab(tabId, type = "sourcewise:run") {
   try {
-    return await chrome.tabs.sendMessage(tabId, { type: "sourcewise:run" });
+    return await chrome.tabs.sendMessage(tabId, { type });
   } catch (error) {
     // not injected yet (click mode on a page without the static content script): inject, then run
     await chrome.scripting.executeScript({ target: { tabId }, files: CONTENT_FILES });
-    return chrome.tabs.sendMessage(tabId, { type: "sourcewise:run" });
+    return chrome.tabs.sendMessage(tabId, { type });
+  }
+}
+
+const NO_ARTICLE = { ok: false, noArticle: true, message: "No article was found on this page. Select the text you want analysed, then choose \u201cAnalyse selected text\u201d here or in the right-click menu." };
+const SELECTION_MENU_ID = "sourcewise-selection";
+
+/** Analyse the reader's selection in a tab; the tab's state on success, else why not. */
+async function analyseSelectionInTab(tabId) {
+  try {
+    const answer = await runInTab(tabId, "sourcewise:run-selection");
+    return answer && answer.ok ? tabState(tabId) : answer;
+  } catch (error) {
+    return { ok: false, status: 0, message: String(error.message || error) };
   }
 }
 
@@ -241,6 +254,17 @@ const HANDLERS = {
     allowed: fromContentScript,
     run: (message, sender) => styleTab(sender, message.token),
   },
+  "sourcewise:no-article": {
+    allowed: fromContentScript,
+    run: async (message, sender) => {
+      await rememberTab(sender.tab.id, NO_ARTICLE);
+      return { ok: true };
+    },
+  },
+  "sourcewise:analyse-selection": {
+    allowed: fromPopup,
+    run: async (message) => analyseSelectionInTab(await requestedTab(message.tabId)),
+  },
   "sourcewise:state": {
     allowed: fromPopup,
     run: async (message) => tabState(await requestedTab(message.tabId)),
@@ -293,3 +317,9 @@ chrome.storage.onChanged.addListener((changes, area) => {
 chrome.permissions.onAdded.addListener(() => syncAutoRegistration().then(announcePolicyChange));
 chrome.permissions.onRemoved.addListener(() => syncAutoRegistration().then(announcePolicyChange));
 chrome.runtime.onInstalled.addListener(syncAutoRegistration);
+chrome.runtime.onInstalled.addListener(() => {
+  chrome.contextMenus.create({ id: SELECTION_MENU_ID, title: "Analyse selected text with Sourcewise", contexts: ["selection"] }, () => chrome.runtime.lastError);
+});
+chrome.contextMenus.onClicked.addListener((info, tab) => {
+  if (info.menuItemId === SELECTION_MENU_ID && tab && tab.id >= 0) analyseSelectionInTab(tab.id);
+});

@@ -4,6 +4,8 @@
  * Click mode sends nothing unless the reader asks; the page watcher runs only while the background
  * says automatic analysis is on for this page (setting + permission), and the same article text is
  * never sent twice on its own (a ticker elsewhere on the page re-sends nothing) (#12).
+ * The article is what Readability finds (the heuristics are the fallback); on a page without one the
+ * popup says so and the reader can have a selection analysed instead (#10).
  */
 (function () {
   "use strict";
@@ -19,6 +21,8 @@
   let lastSentText = null; // the text of the last request, answered or failed
   let lastText = null; // the text the current marks were made for
   let lastResult = null;
+  let lastSegments = [];
+  let selectionShown = false; // the marks show an analysed selection, not the article
   let settings = null;
   let automatic = false; // the background's word: automatic mode and its permission for this page
   let paused = false; // the reader removed the marks: no automatic analysis until asked again
@@ -67,14 +71,55 @@
     return styled;
   }
 
+  /** The element holding every node of the collected text (where the page watcher looks for changes). */
+  function commonRoot(segments) {
+    if (!segments.length) return null;
+    const last = segments[segments.length - 1].node;
+    let element = segments[0].node.parentElement;
+    while (element && !element.contains(last)) element = element.parentElement;
+    return element;
+  }
+
+  /** The article's text and node map, or an empty text on a page without an article. */
   function collect() {
-    articleRoot = SW.findArticleRoot(document);
-    return SW.collectText(articleRoot);
+    const article = SW.collectArticle(document);
+    articleRoot = article ? commonRoot(article.segments) : null;
+    return article || { text: "", segments: [] };
+  }
+
+  /** Send collected text (the article or the reader's selection) and mark it; the service's answer. */
+  async function send(collected, reason) {
+    const { text, segments } = collected;
+    const previous = lastSentText;
+    lastSentText = text;
+    const answer = await chrome.runtime.sendMessage({ type: "sourcewise:analyze", text, reason });
+    if (!answer || !answer.ok) {
+      failed(answer, previous);
+      return answer || { ok: false };
+    }
+    await ensureStyles();
+    lastResult = answer.result;
+    lastSegments = segments;
+    render(answer.result, segments, text);
+    document.documentElement.setAttribute("data-sourcewise-state", "done");
+    return answer;
+  }
+
+  async function noArticle() {
+    clearMarks();
+    lastResult = null;
+    lastText = null;
+    const root = document.documentElement;
+    if (root.getAttribute("data-sourcewise-state") !== "no-article") {
+      root.setAttribute("data-sourcewise-state", "no-article");
+      await chrome.runtime.sendMessage({ type: "sourcewise:no-article" }).catch(() => null); // the popup says so
+    }
+    return { ok: false, noArticle: true };
   }
 
   async function analyse(reason) {
     const isAutomatic = AUTOMATIC.has(reason);
-    if (isAutomatic && (!automatic || paused)) return { ok: false, skipped: true };
+    if (isAutomatic && (!automatic || paused || selectionShown)) return { ok: false, skipped: true };
     if (busy) {
       if (isAutomatic) scheduleCheck(SETTLE_MS); // look again once the running request is done
       return { ok: false, busy: true };
@@ -83,28 +128,34 @@
     busy = true;
     try {
       const current = collect();
-      if (!current.text.trim()) return { ok: false, empty: true };
+      if (!current.text.trim()) return noArticle();
       if (isAutomatic && current.text === lastSentText) {
         repairMarks(current.text);
         return { ok: false, unchanged: true };
       }
       clearMarks();
-      const { text, segments } = collect(); // fresh nodes: our marks split some
-      const previous = lastSentText;
-      lastSentText = text;
-      const answer = await chrome.runtime.sendMessage({ type: "sourcewise:analyze", text, reason });
-      if (!answer || !answer.ok) {
-        failed(answer, previous);
-        return answer || { ok: false };
-      }
-      await ensureStyles();
-      lastResult = answer.result;
-      render(answer.result, segments, text);
-      document.documentElement.setAttribute("data-sourcewise-state", "done");
-      return answer;
+      selectionShown = false;
+      return await send(collect(), reason); // fresh nodes: our marks split some
     } finally {
       busy = false;
       syncWatcher();
+    }
+  }
+
+  /** Analyse only the text the reader selected (for pages where no article is found, or by choice). */
+  async function analyseSelection() {
+    const selected = SW.collectSelection(document.getSelection());
+    if (!selected.text.trim()) return { ok: false, status: 0, message: "Select the text to analyse on the page first." };
+    if (busy) return { ok: false, status: 0, message: "An analysis is still running; try again in a moment." };
+    busy = true;
+    paused = false;
+    try {
+      clearMarks();
+      selectionShown = true;
+      const answer = await send(selected, "selection");
+      return answer && answer.ok ? { ok: true } : answer;
+    } finally {
+      busy = false;
     }
   }
 
@@ -134,6 +185,7 @@
     clearMarks();
     lastResult = null;
     lastText = null;
+    selectionShown = false;
     paused = true;
     syncWatcher();
     document.documentElement.removeAttribute("data-sourcewise-state");
@@ -198,6 +250,10 @@
       analyse("requested").then(() => reply({ ok: true }), () => reply({ ok: false }));
       return true;
     }
+    if (message.type === "sourcewise:run-selection") {
+      analyseSelection().then(reply, () => reply({ ok: false }));
+      return true;
+    }
     if (message.type === "sourcewise:remove") {
       removeHighlights();
       reply({ ok: true });
@@ -210,9 +266,13 @@
     if (area !== "sync") return;
     settings = await SW.loadSettings(chrome.storage.sync);
     if (changes.labels && lastResult) {
+      const shown = lastText;
       clearMarks(); // restore the text nodes first, so the node map is fresh
-      const { text, segments } = collect();
-      if (text === lastText) render(lastResult, segments, text);
+      if (selectionShown) render(lastResult, lastSegments, shown); // removal restored the very nodes the segments point at
+      else {
+        const { text, segments } = collect();
+        if (text === shown) render(lastResult, segments, text);
+      }
     }
     if (changes.autoAnalyze) {
       if (!settings.autoAnalyze) {

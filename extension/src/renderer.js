@@ -67,9 +67,10 @@
           for (const point of [cue.start, cue.end]) if (point > from && point < to) cuts.add(point);
         }
         const points = [...cuts].sort((a, b) => a - b);
+        const base = segment.start - (segment.offset || 0); // a segment may start inside its node (a selection)
         for (let i = 0; i + 1 < points.length; i++) {
           const cue = cues.find((c) => c.start <= points[i] && points[i + 1] <= c.end) || null;
-          add(segment, points[i] - segment.start, points[i + 1] - segment.start, { sentence, cue });
+          add(segment, points[i] - base, points[i + 1] - base, { sentence, cue });
         }
       }
     });
@@ -80,8 +81,10 @@
   function isIntact(segment, text) {
     const node = segment.node;
     if (!node || !node.isConnected || !node.parentNode) return false;
-    if (node.data.length !== segment.end - segment.start) return false;
-    return typeof text !== "string" || node.data === text.slice(segment.start, segment.end);
+    const from = segment.offset || 0; // a segment may cover only part of its node (a selection)
+    const to = from + segment.end - segment.start;
+    if (segment.offset === undefined ? node.data.length !== to : node.data.length < to) return false;
+    return typeof text !== "string" || node.data.slice(from, to) === text.slice(segment.start, segment.end);
   }
 
   /**

@@ -4,8 +4,11 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { blocksResult, contentPage, settle } from "./fake-extension.mjs";
 
+// Long enough to count as an article (MIN_ARTICLE_CHARS) for Readability and the fallback alike (#10).
+const LAST = "The crossing carried about forty thousand vehicles a day before it closed in March, and traffic has since been diverted through the old town, where residents have complained about noise and queues.";
 const ARTICLE = `<div id="ticker">DOW 100</div><article><p>The minister said the bridge would reopen.</p>
-<p>Officials reportedly fear delays.</p></article>`;
+<p>Officials reportedly fear delays.</p>
+<p>${LAST}</p></article>`;
 
 function tick(page) {
   const ticker = page.document.getElementById("ticker");
@@ -145,14 +148,14 @@ test("a paragraph re-rendered during the request: no throw, other marks made, re
   release();
   assert.equal((await run).ok, true);
   const marks = [...page.document.querySelectorAll("sourcewise-mark")];
-  assert.deepEqual(marks.map((m) => m.textContent), ["Officials reportedly fear delays."]);
+  assert.deepEqual(marks.map((m) => m.textContent), ["Officials reportedly fear delays.", LAST]);
   const second = page.document.querySelectorAll("article p")[1];
   second.replaceWith(second.cloneNode(true)); // re-rendered after marking: a copy of our mark
-  assert.equal(page.document.querySelectorAll("sourcewise-mark").length, 1);
+  assert.equal(page.document.querySelectorAll("sourcewise-mark").length, 2);
   await page.message({ type: "sourcewise:remove" });
   assert.equal(page.document.querySelectorAll("sourcewise-mark").length, 0);
   assert.equal(page.document.querySelector("article").textContent.replace(/\s+/g, " ").trim(),
-    "The minister said the bridge would reopen. Officials reportedly fear delays.");
+    `The minister said the bridge would reopen. Officials reportedly fear delays. ${LAST}`);
 });
 
 test("remove pauses automatic analysis until the reader asks again", async () => {

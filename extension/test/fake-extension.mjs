@@ -66,7 +66,8 @@ export function contentPage(html, { settings = {}, analyze, policy } = {}) {
       onChanged: { addListener: (fn) => storageListeners.push(fn) },
     },
   };
-  for (const file of ["src/settings.js", "src/article.js", "src/renderer.js", "content.js"]) window.eval(source(file));
+  const files = JSON.parse(source("manifest.json")).content_scripts[0].js; // the very files and order the browser loads
+  for (const file of files) window.eval(source(file));
   return {
     window,
     document: window.document,
@@ -142,6 +143,7 @@ export function backgroundWorker({ server, tabs = [1, 2], settings = {}, session
       onRemoved: event("tabRemoved"),
     },
     permissions: { contains: async ({ origins }) => origins.every((o) => granted.includes(o)), onAdded: event("permAdded"), onRemoved: event("permRemoved") },
+    contextMenus: { create: (item, done) => done && done(), onClicked: event("menuClicked") },
     scripting: {
       insertCSS: async (details) => calls.insertCSS.push(details),
       executeScript: async (details) => calls.executeScript.push(details),
