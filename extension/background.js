@@ -101,7 +101,7 @@ chrome.runtime.onMessage.addListener((message, sender, reply) => {
 
 chrome.tabs.onRemoved.addListener((tabId) => chrome.storage.session.remove(`tab:${tabId}`));
 chrome.storage.onChanged.addListener((changes, area) => {
-  if (area === "sync" && changes.autoAnalyze) syncAutoRegistration();
+  if (SW.SETTINGS_AREAS.includes(area) && changes.autoAnalyze) syncAutoRegistration();
 });
 chrome.permissions.onAdded.addListener(syncAutoRegistration);
 chrome.permissions.onRemoved.addListener(syncAutoRegistration);

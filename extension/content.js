@@ -95,7 +95,7 @@
   });
 
   chrome.storage.onChanged.addListener(async (changes, area) => {
-    if (area !== "sync") return;
+    if (!SW.SETTINGS_AREAS.includes(area)) return;
     settings = await SW.loadSettings(chrome.storage.sync);
     if (changes.labels && lastResult) {
       clearMarks(); // restore the text nodes first, so the node map is fresh
