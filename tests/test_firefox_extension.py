@@ -1,0 +1,79 @@
+"""The extension's Firefox build in a real Firefox (Debian's firefox-esr over WebDriver BiDi), the service behind it (#10).
+
+Automatic mode and the server are set as a newsroom's administrator would: policies.json "3rdparty" → "Extensions".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from .browser_pages import messy_page_html
+from .browser_support import MARKS_SCRIPT, judgement_failures, live_service, static_page
+from .firefox_support import build_firefox, firefox_policy, missing_reason, run_firefox
+
+pytestmark = [pytest.mark.browser, pytest.mark.firefox, pytest.mark.skipif(missing_reason() is not None, reason=str(missing_reason()))]
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+HOTPINK = "rgb(255, 105, 180)"
+ALL_LABELS = ["speculative", "vague_source", "unsourced", "sourced"]
+
+# The marks, the hidden paragraph's marks, and every link (href and text) on the live page and in the served HTML.
+PAGE_SCRIPT = """async () => {
+  const marks = (%s)();
+  const links = (root) => [...root.querySelectorAll('a')].map(a => [a.getAttribute('href'), a.textContent]);
+  const served = new DOMParser().parseFromString(await (await fetch(location.href)).text(), 'text/html');
+  return { marks, hidden: document.querySelector('p[style*=none]').querySelectorAll('sourcewise-mark').length,
+           links: links(document), servedLinks: links(served) };
+}""" % MARKS_SCRIPT
+
+
+@pytest.fixture(scope="module")
+def addon_id() -> str:
+    return build_firefox()
+
+
+@pytest.fixture(scope="module")
+def page_url() -> Iterator[str]:
+    with static_page(messy_page_html()) as url:
+        yield url
+
+
+def test_firefox_marks_the_messy_page_as_the_reader_judged(addon_id: str, page_url: str, seed_fixture: dict) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    with live_service() as service_url, firefox_policy(addon_id, {"serverUrl": service_url, "autoAnalyze": True}):
+        answer = run_firefox(addon_id, [{"url": page_url, "script": PAGE_SCRIPT, "screenshot": str(ARTIFACTS / "firefox-messy-page.png")}])
+    assert answer["version"].startswith("firefox/")
+    (page,) = answer["pages"]
+    assert page["state"] == "done", "Firefox never finished analysing the page"
+    marks = page["value"]["marks"]
+    assert marks, "no marks at all"
+    assert judgement_failures(marks, seed_fixture) == []
+    assert all(mark["inArticle"] for mark in marks), "something outside the article was marked"
+    assert any(mark["cue"] for mark in marks), "cue words are not marked"
+    assert all(mark["background"] != HOTPINK for mark in marks), "page CSS for span/mark reached our marks"
+    assert page["value"]["hidden"] == 0
+    assert page["value"]["links"] == page["value"]["servedLinks"], "the page's links changed"
+
+
+def test_firefox_policy_overrides_the_reader_settings(addon_id: str, page_url: str) -> None:
+    """The reader chose a dead server, the wrong key, click mode and every label; the administrator's policy wins."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    reader = {"serverUrl": "http://127.0.0.1:9", "apiKey": "reader-key", "autoAnalyze": False, "labels": ALL_LABELS}
+    with live_service(api_keys=frozenset({"newsroom-key"})) as service_url:
+        policy = {"serverUrl": service_url, "apiKey": "newsroom-key", "autoAnalyze": True, "labels": ["sourced"]}
+        with firefox_policy(addon_id, policy):
+            answer = run_firefox(addon_id, [{"url": page_url, "script": PAGE_SCRIPT}], reader_settings=reader,
+                                 options_screenshot=str(ARTIFACTS / "firefox-options-managed.png"))
+    options = answer["options"]
+    assert options["stored"] == reader, "the reader's own settings are kept, only overridden"
+    state = options["state"]
+    assert (state["serverUrl"], state["apiKey"], state["mode"], state["labels"]) == (service_url, "newsroom-key", "auto", ["sourced"])
+    assert {"serverUrl", "apiKey", "auto", "click", *ALL_LABELS} <= set(state["disabled"])
+    assert state["note"] and state["badges"] == 4
+    (page,) = answer["pages"]
+    assert page["state"] == "done", "the policy's automatic mode, server and key did not analyse the page"
+    marks = page["value"]["marks"]
+    assert marks and all("sourced" in mark["labels"] for mark in marks), "labels hidden by policy were shown"
