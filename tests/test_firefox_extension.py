@@ -22,12 +22,12 @@ ALL_LABELS = ["speculative", "vague_source", "unsourced", "sourced"]
 
 # The marks, the hidden paragraph's marks, and every link (href and text) on the live page and in the served HTML.
 PAGE_SCRIPT = """async () => {
-  const marks = (%s)();
+  const marks = (MARKS_SCRIPT)();
   const links = (root) => [...root.querySelectorAll('a')].map(a => [a.getAttribute('href'), a.textContent]);
   const served = new DOMParser().parseFromString(await (await fetch(location.href)).text(), 'text/html');
   return { marks, hidden: document.querySelector('p[style*=none]').querySelectorAll('sourcewise-mark').length,
            links: links(document), servedLinks: links(served) };
-}""" % MARKS_SCRIPT
+}""".replace("MARKS_SCRIPT", MARKS_SCRIPT)
 
 
 @pytest.fixture(scope="module")
