@@ -5,7 +5,7 @@
 if (!(globalThis.Sourcewise && globalThis.Sourcewise.loadSettings)) importScripts("src/settings.js"); // Firefox loads it via background.scripts
 
 const SW = globalThis.Sourcewise;
-const CONTENT_FILES = ["src/settings.js", "src/article.js", "src/renderer.js", "content.js"];
+const CONTENT_FILES = ["src/settings.js", "src/vendor/Readability.js", "src/vendor/Readability-readerable.js", "src/article.js", "src/renderer.js", "content.js"];
 const AUTO_SCRIPT_ID = "sourcewise-auto";
 const ERROR_MESSAGES = {
   401: "The server refused the request: set a valid API key in the options.",
@@ -49,14 +49,27 @@ async function tabState(tabId) {
   return (await chrome.storage.session.get(key))[key] || null;
 }
 
-async function runInTab(tabId) {
+async function runInTab(tabId, type = "sourcewise:run") {
   try {
-    return await chrome.tabs.sendMessage(tabId, { type: "sourcewise:run" });
+    return await chrome.tabs.sendMessage(tabId, { type });
   } catch (error) {
     // not injected yet (click mode on a page without the static content script): inject, then run
     await chrome.scripting.insertCSS({ target: { tabId }, files: ["src/marks.css"] });
     await chrome.scripting.executeScript({ target: { tabId }, files: CONTENT_FILES });
-    return chrome.tabs.sendMessage(tabId, { type: "sourcewise:run" });
+    return chrome.tabs.sendMessage(tabId, { type });
+  }
+}
+
+const NO_ARTICLE = { ok: false, noArticle: true, message: "No article was found on this page. Select the text you want analysed, then choose \u201cAnalyse selected text\u201d here or in the right-click menu." };
+const SELECTION_MENU_ID = "sourcewise-selection";
+
+/** Analyse the reader's selection in a tab; the tab's state on success, else why not. */
+async function analyseSelectionInTab(tabId) {
+  try {
+    const answer = await runInTab(tabId, "sourcewise:run-selection");
+    return answer && answer.ok ? tabState(tabId) : answer;
+  } catch (error) {
+    return { ok: false, status: 0, message: String(error.message || error) };
   }
 }
 
@@ -83,6 +96,14 @@ chrome.runtime.onMessage.addListener((message, sender, reply) => {
     });
     return true;
   }
+  if (message.type === "sourcewise:no-article" && sender.tab) {
+    rememberTab(sender.tab.id, NO_ARTICLE).then(() => reply({ ok: true }));
+    return true;
+  }
+  if (message.type === "sourcewise:analyse-selection") {
+    analyseSelectionInTab(message.tabId).then(reply);
+    return true;
+  }
   if (message.type === "sourcewise:state") {
     tabState(message.tabId).then(reply);
     return true;
@@ -106,3 +127,9 @@ chrome.storage.onChanged.addListener((changes, area) => {
 chrome.permissions.onAdded.addListener(syncAutoRegistration);
 chrome.permissions.onRemoved.addListener(syncAutoRegistration);
 chrome.runtime.onInstalled.addListener(syncAutoRegistration);
+chrome.runtime.onInstalled.addListener(() => {
+  chrome.contextMenus.create({ id: SELECTION_MENU_ID, title: "Analyse selected text with Sourcewise", contexts: ["selection"] }, () => chrome.runtime.lastError);
+});
+chrome.contextMenus.onClicked.addListener((info, tab) => {
+  if (info.menuItemId === SELECTION_MENU_ID && tab && tab.id >= 0) analyseSelectionInTab(tab.id);
+});

@@ -8,6 +8,7 @@
   const status = document.getElementById("status");
   const error = document.getElementById("error");
   const table = document.getElementById("profile");
+  const noArticle = document.getElementById("no-article");
 
   function showError(message) {
     error.textContent = message;
@@ -16,6 +17,12 @@
 
   async function show(state) {
     showError("");
+    noArticle.hidden = !(state && state.noArticle);
+    if (state && state.noArticle) {
+      status.textContent = "No article found on this page.";
+      table.hidden = true;
+      return;
+    }
     if (!state) {
       status.textContent = "Not analysed yet.";
       table.hidden = true;
@@ -64,6 +71,10 @@
   document.getElementById("reanalyse").addEventListener("click", async () => {
     status.textContent = "Analysing…";
     show(await chrome.runtime.sendMessage({ type: "sourcewise:reanalyse", tabId: tab.id }));
+  });
+  document.getElementById("analyse-selection").addEventListener("click", async () => {
+    status.textContent = "Analysing the selection…";
+    show(await chrome.runtime.sendMessage({ type: "sourcewise:analyse-selection", tabId: tab.id }));
   });
   document.getElementById("remove").addEventListener("click", async () => {
     await chrome.runtime.sendMessage({ type: "sourcewise:remove", tabId: tab.id });

@@ -36,9 +36,10 @@
           for (const point of [cue.start, cue.end]) if (point > from && point < to) cuts.add(point);
         }
         const points = [...cuts].sort((a, b) => a - b);
+        const base = segment.start - (segment.offset || 0); // a segment may start inside its node (a selection)
         for (let i = 0; i + 1 < points.length; i++) {
           const cue = cues.find((c) => c.start <= points[i] && points[i + 1] <= c.end) || null;
-          add(segment, points[i] - segment.start, points[i + 1] - segment.start, { sentence, cue });
+          add(segment, points[i] - base, points[i + 1] - base, { sentence, cue });
         }
       }
     });
