@@ -1,10 +1,11 @@
 // Drive Debian's firefox-esr with the Firefox build installed, over WebDriver BiDi (puppeteer-core), for the
 // pytest Firefox tests (tests/test_firefox_extension.py). Usage: node scripts/firefox-driver.mjs JOB.json
 // JOB: {extension, uuid, readerSettings?, options?, pages: [{url, script, screenshot?, timeoutMs?}]}
-// Prints one JSON line: {version, options?, pages: [{url, state, value, offsite, ms}], ms}.
+// Prints one JSON line: {version, options?, pages: [{url, state, value, offsite, ms}], refused, ms}.
 // Administrator settings come from policies.json, which the caller writes before this runs.
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
+import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import puppeteer from "puppeteer-core";
@@ -21,18 +22,35 @@ const OPTIONS_STATE = `() => ({
   badges: document.querySelectorAll(".managed-badge").length,
 })`;
 
-/** Only 127.0.0.1 is reachable: every other host goes to a proxy on a closed port, so it fails. */
-const BLOCK_OFFSITE = {
-  "network.proxy.type": 1,
-  "network.proxy.http": "127.0.0.1",
-  "network.proxy.http_port": 9,
-  "network.proxy.ssl": "127.0.0.1",
-  "network.proxy.ssl_port": 9,
-  "network.proxy.share_proxy_settings": true,
-  "network.proxy.allow_hijacking_localhost": false,
-  "network.proxy.no_proxies_on": "127.0.0.1,localhost",
-  "network.dns.disableIPv6": true,
-};
+/**
+ * Only 127.0.0.1 is reachable: Firefox sends every other request to this proxy, which refuses it (403) and
+ * remembers the host. Requests of the page, the add-on and Firefox itself all count.
+ */
+async function refusingProxy() {
+  const refused = [];
+  const server = net.createServer((socket) => {
+    socket.once("data", (chunk) => {
+      const [method, target] = chunk.toString("latin1").split(" ", 2);
+      refused.push(`${method} ${target}`);
+      socket.end("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    });
+    socket.on("error", () => {});
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = server.address().port;
+  const prefs = {
+    "network.proxy.type": 1,
+    "network.proxy.http": "127.0.0.1",
+    "network.proxy.http_port": port,
+    "network.proxy.ssl": "127.0.0.1",
+    "network.proxy.ssl_port": port,
+    "network.proxy.share_proxy_settings": true,
+    "network.proxy.allow_hijacking_localhost": false,
+    "network.proxy.no_proxies_on": "127.0.0.1",
+    "network.dns.disableIPv6": true,
+  };
+  return { prefs, refused, close: () => server.close() };
+}
 
 /**
  * A copy of the build whose options page may be framed by 127.0.0.1 pages: BiDi may not navigate a tab to
@@ -80,7 +98,12 @@ async function visit(browser, job) {
     const url = request.url();
     if (/^https?:/.test(url) && new URL(url).hostname !== "127.0.0.1") offsite.push(url);
   });
-  await page.goto(job.url, { waitUntil: "load" });
+  try {
+    await page.goto(job.url, { waitUntil: "load", timeout: 60_000 });
+  } catch (error) {
+    // a page whose own (blocked) resources make the load report an error is still analysed; the state says
+    console.error(`loading ${job.url}: ${error.message.split("\n")[0]}`);
+  }
   let state = "done";
   try {
     await page.waitForSelector(DONE, { timeout: job.timeoutMs ?? 60_000 });
@@ -98,9 +121,10 @@ async function main() {
   const job = JSON.parse(readFileSync(process.argv[2], "utf8"));
   const started = Date.now();
   const extension = testCopy(job.extension);
+  const proxy = await refusingProxy();
   const browser = await puppeteer.launch({
     browser: "firefox", executablePath: FIREFOX, headless: true,
-    extraPrefsFirefox: { ...BLOCK_OFFSITE, "extensions.webextensions.uuids": JSON.stringify({ [job.id]: job.uuid }) },
+    extraPrefsFirefox: { ...proxy.prefs, "extensions.webextensions.uuids": JSON.stringify({ [job.id]: job.uuid }) },
   });
   try {
     const installed = await browser.installExtension(extension);
@@ -120,10 +144,12 @@ async function main() {
       });
     }
     for (const page of job.pages) answer.pages.push(await visit(browser, page));
+    answer.refused = proxy.refused;
     answer.ms = Date.now() - started;
     process.stdout.write(JSON.stringify(answer) + "\n");
   } finally {
     await browser.close();
+    proxy.close();
     rmSync(extension, { recursive: true, force: true });
   }
 }
