@@ -17,8 +17,16 @@ from playwright.sync_api import BrowserContext, Page, Route, sync_playwright
 
 from .browser_support import CHROMIUM, CHROMIUM_ARGS, live_service, static_page
 from .real_pages import (
-    LINKS_JS, MARK_RUNS_JS, REAL_PAGES, PageMeasurement, expected_text, flagged_sentences, is_local, measure,
-    page_url, serve_pages,
+    LINKS_JS,
+    MARK_RUNS_JS,
+    REAL_PAGES,
+    PageMeasurement,
+    expected_text,
+    flagged_sentences,
+    is_local,
+    measure,
+    page_url,
+    serve_pages,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

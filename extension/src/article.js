@@ -174,6 +174,7 @@
   function liveNodesFor(node, twins, live, cursor) {
     const known = twins.get(node);
     if (known) return known;
+    if (!node.data.trim()) return []; // blank: nothing to mark, and aligning it could skip ahead
     for (let i = cursor; i < live.length; i++) {
       if (!live[i].data || !node.data.startsWith(live[i].data)) continue;
       const run = [];
@@ -216,19 +217,24 @@
     let text = "";
     let lastBlock = null;
     let cursor = 0;
+    const add = (data, block, liveNode) => {
+      if (lastBlock && block !== lastBlock && needsSeparator(text)) text += BLOCK_SEPARATOR;
+      lastBlock = block;
+      if (liveNode) segments.push({ node: liveNode, start: text.length, end: text.length + data.length });
+      text += data;
+    };
     const walker = clone.createTreeWalker(parsed.content, 4);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const block = blockIn(node, parsed.content);
       const nodes = liveNodesFor(node, twins, live, cursor);
+      // not found on the live page as such (blank, or rebuilt by Readability): analysed as read, never marked
+      if (!nodes.length && (node.data.trim() || text)) add(node.data, block, null);
       for (const liveNode of nodes) {
         if (index.has(liveNode)) cursor = Math.max(cursor, index.get(liveNode) + 1);
         const parent = liveNode.parentElement;
         const sup = parent && parent.closest("sup");
         if (!liveNode.data.length || !liveNode.isConnected || hidden(parent) || (sup && isFootnoteMarker(sup))) continue;
-        const block = blockIn(node, parsed.content);
-        if (lastBlock && block !== lastBlock && needsSeparator(text)) text += BLOCK_SEPARATOR;
-        lastBlock = block;
-        segments.push({ node: liveNode, start: text.length, end: text.length + liveNode.data.length });
-        text += liveNode.data;
+        add(liveNode.data, block, liveNode);
       }
     }
     return { text, segments, source: "readability" };
