@@ -91,6 +91,7 @@ def test_firefox_policy_overrides_the_reader_settings(addon_id: str, messy_url: 
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(600)
 def test_firefox_marks_the_six_real_pages_article_and_only_the_article(addon_id: str) -> None:
     """The six pages of tests/pages, offline, measured against their expected.html as in Chromium (one Firefox for all)."""
     ARTIFACTS.mkdir(exist_ok=True)
@@ -98,7 +99,7 @@ def test_firefox_marks_the_six_real_pages_article_and_only_the_article(addon_id:
             firefox_policy(addon_id, {"serverUrl": service_url, "autoAnalyze": True}):
         jobs = [{"url": page_url(base, name), "script": REAL_PAGE_SCRIPT, "timeoutMs": 120_000,
                  "screenshot": str(ARTIFACTS / f"real-page-firefox-{name}.png")} for name in REAL_PAGES]
-        answer = run_firefox(addon_id, jobs, timeout=900)
+        answer = run_firefox(addon_id, jobs, timeout=540)
         flagged = {name: flagged_sentences(service_url, expected_text(name)) for name in REAL_PAGES}
     failures, report = [], {}
     for name, page in zip(REAL_PAGES, answer["pages"]):
