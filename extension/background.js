@@ -310,7 +310,7 @@ chrome.runtime.onMessage.addListener((message, sender, reply) => {
 
 chrome.tabs.onRemoved.addListener((tabId) => forgetTab(tabId));
 chrome.storage.onChanged.addListener((changes, area) => {
-  if (area !== "sync") return;
+  if (!SW.SETTINGS_AREAS.includes(area)) return; // the reader's settings or the administrator's policy
   if (changes.autoAnalyze) syncAutoRegistration();
   if (changes.serverUrl || changes.apiKey) setBackoff(NO_BACKOFF); // a new server or key deserves a fresh try
 });

@@ -263,7 +263,7 @@
   });
 
   chrome.storage.onChanged.addListener(async (changes, area) => {
-    if (area !== "sync") return;
+    if (!SW.SETTINGS_AREAS.includes(area)) return;
     settings = await SW.loadSettings(chrome.storage.sync);
     if (changes.labels && lastResult) {
       const shown = lastText;

@@ -35,6 +35,7 @@
       return;
     }
     const settings = await SW.loadSettings(chrome.storage.sync);
+    const labelsLocked = "labels" in (await SW.loadManaged()); // set by the administrator
     const rows = SW.profile(state.result);
     status.textContent = `${state.result.sentences.length} sentences analysed.`;
     const body = table.querySelector("tbody");
@@ -47,6 +48,8 @@
       toggle.checked = settings.labels.includes(row.label);
       toggle.setAttribute("aria-label", `Show ${row.name}`);
       toggle.dataset.label = row.label;
+      toggle.disabled = labelsLocked;
+      if (labelsLocked) toggle.title = "Set by your administrator";
       toggle.addEventListener("change", async () => {
         const current = await SW.loadSettings(chrome.storage.sync);
         const labels = new Set(current.labels);

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, "dist", "firefox");
-const FILES = ["background.js", "content.js", "popup.html", "popup.js", "popup.css", "options.html", "options.js", "src", "icons"];
+const FILES = ["background.js", "content.js", "popup.html", "popup.js", "popup.css", "options.html", "options.js", "managed_schema.json", "src", "icons"];
 
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });

@@ -1,0 +1,80 @@
+"""Administrator settings in real Chromium: chrome.storage.managed from /etc/chromium/policies/managed (#10)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import BrowserContext, Route, sync_playwright
+
+from .browser_pages import messy_page_html
+from .browser_support import CHROMIUM, CHROMIUM_ARGS, live_service, static_page
+from .chromium_policy import chromium_policy, policy_missing_reason, unpacked_extension_id
+
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(policy_missing_reason() is not None, reason=str(policy_missing_reason()))]
+
+EXTENSION = Path(__file__).resolve().parent.parent / "extension"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+ALL_LABELS = ["speculative", "vague_source", "unsourced", "sourced"]
+MARK_LABELS = "() => [...document.querySelectorAll('sourcewise-mark')].map(m => m.dataset.sourcewiseLabel)"
+
+
+def _local_only(route: Route) -> None:
+    if route.request.url.startswith(("http://127.0.0.1:", "http://127.0.0.1/", "chrome-extension://")):
+        route.continue_()
+    else:
+        route.abort()
+
+
+@pytest.fixture
+def context(tmp_path: Path) -> Iterator[BrowserContext]:
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True,
+            args=[*CHROMIUM_ARGS, f"--disable-extensions-except={EXTENSION}", f"--load-extension={EXTENSION}"],
+        )
+        context.route("**/*", _local_only)
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+def test_managed_policy_overrides_the_reader_settings_in_chromium(context: BrowserContext) -> None:
+    extension_id = unpacked_extension_id(EXTENSION)
+    reader = {"serverUrl": "http://127.0.0.1:9", "apiKey": "reader-key", "autoAnalyze": False, "labels": ALL_LABELS}
+    with live_service(api_keys=frozenset({"newsroom-key"})) as service_url, static_page(messy_page_html()) as page_url, \
+            chromium_policy(extension_id) as set_policy:
+        policy = {"serverUrl": service_url, "apiKey": "newsroom-key", "autoAnalyze": True, "labels": ["sourced"]}
+        set_policy(policy)
+        worker = context.service_workers[0] if context.service_workers else context.wait_for_event("serviceworker", timeout=15_000)
+        assert worker.url.split("/")[2] == extension_id, "the policy names another extension id than Chromium gave"
+        worker.evaluate("settings => chrome.storage.sync.set(settings)", reader)
+        managed = worker.evaluate("() => chrome.storage.managed.get(null)")
+        if not managed:  # Chromium may still be loading the policy directory at start-up
+            worker.evaluate("() => new Promise(done => chrome.storage.onChanged.addListener((c, area) => area === 'managed' && done()))")
+        assert worker.evaluate("() => chrome.storage.managed.get(null)") == policy
+
+        page = context.new_page()
+        page.goto(page_url)
+        page.wait_for_selector("html[data-sourcewise-state=done]", timeout=60_000)
+        labels = page.evaluate(MARK_LABELS)
+        assert labels and all("sourced" in label.split() for label in labels), "labels hidden by policy were shown"
+
+        options = context.new_page()
+        options.goto(f"chrome-extension://{extension_id}/options.html")
+        options.wait_for_selector(".managed-badge")
+        ARTIFACTS.mkdir(exist_ok=True)
+        options.screenshot(path=str(ARTIFACTS / "chromium-options-managed.png"), full_page=True)
+        assert options.input_value("#serverUrl") == service_url
+        assert options.is_disabled("#serverUrl") and options.is_disabled("#apiKey")
+        assert options.is_disabled("input[name=mode][value=click]") and options.is_checked("input[name=mode][value=auto]")
+        assert options.is_visible("#managed-note")
+        assert worker.evaluate("() => chrome.storage.sync.get(null)") == reader, "the reader's own settings are kept"
+
+        # the administrator changes the policy: the open page follows without a reload
+        set_policy({**policy, "labels": ["sourced", "speculative"]})
+        page.wait_for_function("() => [...document.querySelectorAll('sourcewise-mark')].some(m => m.dataset.sourcewiseLabel.includes('speculative'))",
+                               timeout=60_000)
+        options.wait_for_function("() => document.querySelector('#labels input[value=speculative]').checked")
