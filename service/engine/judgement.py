@@ -11,7 +11,7 @@ from .claims import ClaimEvidence
 from .resources import load_json
 
 LABELS = ("speculative", "vague_source", "unsourced", "sourced")
-SPECULATION_WEIGHT = {"epistemic": 0.6, "doxastic": 0.5, "investigation": 0.55, "condition": 0.5, "prediction": 0.55}
+SPECULATION_WEIGHT = {"epistemic": 0.6, "doxastic": 0.5, "investigation": 0.55, "condition": 0.5, "prediction": 0.55, "question": 0.4}
 VAGUE_WEIGHT = 0.5
 UNSOURCED_WEIGHT = 0.35
 NAMED_SOURCE_DISCOUNT = 0.6
