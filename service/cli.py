@@ -106,7 +106,9 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from .evaluation import evaluate_all, format_table
+    from .reader_eval import evaluate_reader, format_reader_table
 
+    print(format_reader_table(evaluate_reader(Path(args.data), limit=args.limit)), end="\n\n", flush=True)
     print(format_table(evaluate_all(Path(args.data), limit=args.limit)))
     return 0
 

