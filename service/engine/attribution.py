@@ -31,6 +31,10 @@ INVERTED_SPEECH_VERBS = {"said", "says", "added", "adds", "wrote", "writes", "ex
 MAX_SOURCE_TOKENS = 12
 ORIGIN_PREPOSITIONS = {"from", "by", "of", "for", "at"}  # "a report from the ministry", "a spokesman for the company"
 # "The move signals a shift": with these verbs an unlisted, inanimate subject is evidence, not a speaker.
+REPUTATION_ADVERBS = {"widely", "long", "often", "usually", "generally", "commonly", "frequently", "popularly", "traditionally", "sometimes"}
+RELATIVE_PRONOUNS = {"who", "which", "that", "whom"}
+NOT_SPEAKERS = {"that", "this", "you", "which", "what", "who", "whom", "everything", "something", "nothing", "there"}
+STUDY_AUTHORS = {"researcher", "scientist", "author", "investigator", "team", "researchers", "scientists", "authors"}
 INFERENTIAL_VERBS = {"signal", "show", "suggest", "indicate", "hint", "mean", "point", "reveal", "find", "confirm", "conclude"}
 
 
@@ -68,6 +72,17 @@ class SourceClassifier:
     def classify(self, source: Span, previous_named: bool) -> str | None:
         """``named``, ``vague``, or None when the phrase cannot be a speaker at all ("the move signals")."""
         head = source.root
+        if head.lower_ in RELATIVE_PRONOUNS and head.head.dep_ == "relcl":
+            antecedent = head.head.head  # "Senator Lankford, who warned …": the senator warned
+            return self.classify(_trim_source(antecedent), previous_named) if antecedent.i != head.i else None
+        if head.lower_ in NOT_SPEAKERS:
+            return None  # "that's opining", "do you think …?": a demonstrative or the reader addressed is nobody's voice
+        if head.lower_ == "it" and len(source) == 1:
+            return "named" if previous_named else None  # "it said", once the text has named the organisation
+        if previous_named and head.lemma_.lower() in STUDY_AUTHORS and any(
+            c.dep_ in {"det", "poss"} and c.lower_ in {"the", "their", "its", "our", "his", "her"} for c in head.children
+        ):
+            return "named"  # "the researchers wonder …" about the study the article has named
         if any(t.ent_type_ in self.entity_labels and t.ent_type_ != "NORP" for t in source):
             return "named"
         if any(t.pos_ == "PROPN" for t in source):
@@ -103,7 +118,9 @@ class SourceClassifier:
 
 
 def _trim_source(token: Token) -> Span:
-    """The subject's phrase, cut to its left side when it runs long."""
+    """The subject's phrase, cut to its left side when it runs long; for a relative pronoun, the noun it stands for."""
+    if token.lower_ in RELATIVE_PRONOUNS and token.head.dep_ == "relcl" and token.head.head.i < token.i:
+        token = token.head.head  # "Senator Lankford, who warned …": the senator
     left, right = token.left_edge.i, token.right_edge.i + 1
     if right - left > MAX_SOURCE_TOKENS:
         right = token.i + 1
@@ -145,7 +162,7 @@ class AttributionFinder:
             here = _without_inner_passives(self._in_sentence(sent, previous_named))
             ruled.append(here)
             named_before.append(previous_named)
-            previous_named = previous_named or any(a.kind == "named" for a in here) or any(t.ent_type_ == "PERSON" for t in sent)
+            previous_named = previous_named or any(a.kind == "named" for a in here) or any(t.ent_type_ in {"PERSON", "ORG"} for t in sent)
         learned = self._learned(sentences, ruled, named_before)
         direct: list[list[Attribution]] = []
         last_speaker: Span | None = None
@@ -179,7 +196,10 @@ class AttributionFinder:
             if number in found or p < self.threshold:
                 continue
             source = _trim_source(candidate.source)
-            kind = self.source_kinds.classify(source, named_before[number]) or SourceClassifier.default_kind(source)
+            kind = self.source_kinds.classify(source, named_before[number])
+            if kind is None and _pronoun_nobody(source):
+                continue
+            kind = kind or SourceClassifier.default_kind(source)
             if kind == "vague" and p < self.vague_threshold:
                 continue  # "authorities issued a warrant": an unnamed actor doing something is not a vague source
             cue = candidate.cue.doc[candidate.cue.i : candidate.cue.i + 1]
@@ -298,7 +318,9 @@ class AttributionFinder:
                     source = _trim_source(objects[0])
                     kind = self.source_kinds.classify(source, previous_named) or "vague"
                     return Attribution("reporting_verb", doc[verb.i : verb.i + 1], source, kind)
-            if passive_subject.lower_ == "it" or deps & {"xcomp", "ccomp"}:
+            reputation = any(c.dep_ == "prep" and c.lower_ in {"as", "like"} or c.dep_ == "advmod" and c.lower_ in REPUTATION_ADVERBS
+                             for c in children)  # "has long been heralded as", "is usually told like this"
+            if passive_subject.lower_ == "it" or deps & {"xcomp", "ccomp", "oprd"} or reputation:
                 start = passive_subject.i if passive_subject.lower_ == "it" else min(c.i for c in children if c.dep_.startswith("aux"))
                 cue = doc[min(start, verb.i) : verb.i + 1]
                 return Attribution("passive", cue, cue, "vague")
@@ -319,9 +341,14 @@ class AttributionFinder:
             return None
         source = _trim_source(subject)
         kind = self.source_kinds.classify(source, previous_named)
-        if kind is None and lemma not in INFERENTIAL_VERBS:
+        if kind is None and lemma not in INFERENTIAL_VERBS and not _pronoun_nobody(source):
             kind = self.source_kinds.default_kind(source)
         return Attribution("reporting_verb", doc[verb.i : verb.i + 1], source, kind) if kind else None
+
+
+def _pronoun_nobody(source: Span) -> bool:
+    """A source that is only a pronoun the classifier could not tie to anyone ("it", "that", "you", "who")."""
+    return len(source) == 1 and source[0].lower_ in NOT_SPEAKERS | RELATIVE_PRONOUNS | {"it"}
 
 
 def inside_quotes(token: Token) -> bool:
