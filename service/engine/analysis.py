@@ -73,10 +73,12 @@ def result_for(doc: Doc, offsets: str, version: str, original: str | None = None
         if anchor is not None:
             by_sentence[sentence_of[anchor]][1].append(attribution)
     sentences = []
+    previous: list[Attribution] = []
     for span, (cues, relations), (claim, evidence) in zip(sentence_spans, by_sentence, claims):
         if span is None:
             continue
-        verdict = judge(cues, relations, evidence, claim)
+        verdict = judge(cues, relations, evidence, claim, sentence=span, previous=previous)
+        previous = relations
         sentences.append(
             {
                 **as_json(span),

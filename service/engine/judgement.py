@@ -30,9 +30,17 @@ class Verdict:
 
 
 def judge(
-    speculation: list[Span], attributions: list[Attribution], evidence: list[ClaimEvidence], claim: bool
+    speculation: list[Span],
+    attributions: list[Attribution],
+    evidence: list[ClaimEvidence],
+    claim: bool,
+    sentence: Span | None = None,
+    previous: list[Attribution] | None = None,
 ) -> Verdict:
-    """Combine a sentence's cues, attributions, claim evidence and claim decision (``claim_detector``) into a verdict."""
+    """Combine a sentence's cues, attributions, claim evidence and claim decision (``claim_detector``) into a verdict.
+
+    ``sentence`` and the ``previous`` sentence's attributions let the reader's exceptions apply: the author's own
+    experience, a framing line and a claim whose source the sentence before names are not unsourced."""
     named = [a for a in attributions if a.kind == "named"]
     vague = [a for a in attributions if a.kind == "vague"]
     labels = []
@@ -40,7 +48,7 @@ def judge(
         labels.append("speculative")
     if vague:
         labels.append("vague_source")
-    if claim and not attributions:
+    if claim and not attributions and not (sentence is not None and not_unsourced(sentence, previous or [])):
         labels.append("unsourced")
     if named:
         labels.append("sourced")
@@ -64,6 +72,41 @@ def judge(
 
 
 FIRST_AND_SECOND_PERSON = {"i", "we", "you", "me", "us"}
+AUTHOR_POSSESSIVES = {"my", "our"}
+CONTEXT_SUBJECTS = {"report", "study", "survey", "poll", "analysis", "review", "document", "letter", "statement", "paper", "audit"}
+SPEAKING_PATTERNS = {"according_to", "reporting_verb", "quote_signature", "continuation", "headline_colon"}
+
+
+def not_unsourced(sentence: Span, previous: list[Attribution]) -> bool:
+    """The reader guide's exceptions to `unsourced` for a claim with no attribution of its own."""
+    return author_voice(sentence) or framing_line(sentence) or (continues_subject(sentence) and sourced_by_context(previous))
+
+
+def author_voice(sentence: Span) -> bool:
+    """The writer's own experience or opinion: "I have used email since 1991", "My father bought a farm"."""
+    root = sentence.root
+    subjects = [c for c in root.children if c.dep_ in {"nsubj", "nsubjpass"}]
+    return any(
+        not inside_quotes(s) and (s.lower_ in {"i", "we"} or any(c.dep_ == "poss" and c.lower_ in AUTHOR_POSSESSIVES for c in s.children))
+        for s in subjects
+    )
+
+
+def continues_subject(sentence: Span) -> bool:
+    """The sentence goes on about what the one before reported: its subject is a pronoun or "the report", "the study"."""
+    subjects = [c for c in sentence.root.children if c.dep_ in {"nsubj", "nsubjpass"}]
+    return any(s.lower_ in {"it", "they", "this", "these"} or s.lemma_.lower() in CONTEXT_SUBJECTS and any(
+        c.lower_ in {"the", "this", "that"} for c in s.children) for s in subjects)
+
+
+def framing_line(sentence: Span) -> bool:
+    """A line that announces what follows ("The results were as follows:") asserts nothing itself."""
+    return sentence.text.rstrip().endswith(":")
+
+
+def sourced_by_context(previous: list[Attribution]) -> bool:
+    """The sentence before names who speaks ("…, a report by the university's centre says. It found …")."""
+    return any(a.pattern in SPEAKING_PATTERNS and a.kind == "named" for a in previous)
 
 
 def _nested(attribution: Attribution, others: list[Attribution]) -> bool:
