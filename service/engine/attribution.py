@@ -121,6 +121,8 @@ def _trim_source(token: Token) -> Span:
     """The subject's phrase, cut to its left side when it runs long; for a relative pronoun, the noun it stands for."""
     if token.lower_ in RELATIVE_PRONOUNS and token.head.dep_ == "relcl" and token.head.head.i < token.i:
         token = token.head.head  # "Senator Lankford, who warned …": the senator
+        if token.dep_ == "appos":
+            token = token.head  # "Dr Haddad, a chemist who warned …": Dr Haddad
     left, right = token.left_edge.i, token.right_edge.i + 1
     if right - left > MAX_SOURCE_TOKENS:
         right = token.i + 1
