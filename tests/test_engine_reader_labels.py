@@ -26,7 +26,7 @@ def _check(text: str, number: int, must: set[str], must_not: set[str]) -> None:
     ("text", "number", "must", "must_not"),
     [
         ("I have worked as a nurse in three hospitals since 2004.", 0, set(), {"unsourced"}),
-        ("We moved to Leeds in 1998 and opened a bakery there.", 0, set(), {"unsourced"}),
+        ("My wife and I moved to Leeds in 1998 and opened a bakery there.", 0, set(), {"unsourced"}),
         ("My grandfather sold his farm for $40,000 in 1971.", 0, set(), {"unsourced"}),
         ("The figures for 2023 were as follows:", 0, set(), {"unsourced"}),
         ("The Ministry of Transport published its annual review on Tuesday. It found that 40 percent of bridges need repair.",

@@ -83,11 +83,12 @@ def not_unsourced(sentence: Span, previous: list[Attribution]) -> bool:
 
 
 def author_voice(sentence: Span) -> bool:
-    """The writer's own experience or opinion: "I have used email since 1991", "My father bought a farm"."""
+    """The writer's own experience or opinion: "I have used email since 1991", "My father bought a farm".
+    A bare "we" stays checkable: "We have lost 70,000 jobs" speaks for a country, not the writer's life."""
     root = sentence.root
     subjects = [c for c in root.children if c.dep_ in {"nsubj", "nsubjpass"}]
     return any(
-        not inside_quotes(s) and (s.lower_ in {"i", "we"} or any(c.dep_ == "poss" and c.lower_ in AUTHOR_POSSESSIVES for c in s.children))
+        not inside_quotes(s) and (s.lower_ == "i" or any(c.dep_ == "poss" and c.lower_ in AUTHOR_POSSESSIVES for c in s.children))
         for s in subjects
     )
 
