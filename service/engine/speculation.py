@@ -22,7 +22,8 @@ SPANS_KEY = "sourcewise_speculation"
 CUE_TYPES = ("epistemic", "doxastic", "investigation", "condition", "prediction", "question")
 # The reader guide settles these alone: a future "will", "going to", "plans to", "is set to" and a
 # bare "would" are predictions (or conditions), whatever the classifier trained on encyclopedic
-# text says (it never saw them as cues).
+# text says (it never saw them as cues). Wikipedia and FactBank annotate them as certain, so they
+# cost those corpora's scores (README, Accuracy); ``reader_rules=False`` turns them and questions off.
 READER_RULES = {"will_future", "going_to", "plan_to", "set_to", "modal_would"}
 _QUESTION_MARKS = {"?", "?!", "!?", "？"}
 
@@ -206,8 +207,9 @@ class SpeculationCues:
     """
 
     def __init__(self, nlp: Language, name: str, *, patterns_file: str, spans_key: str,
-                 classifier: str | None, threshold: float, checked_threshold: float) -> None:
+                 classifier: str | None, threshold: float, checked_threshold: float, reader_rules: bool = True) -> None:
         self.name = name
+        self.reader_rules = reader_rules
         self.spans_key = spans_key
         self.threshold = threshold
         self.checked_threshold = checked_threshold
@@ -252,7 +254,10 @@ class SpeculationCues:
             ]
         else:
             accepted = [span for span, ok in candidates if ok]
-        accepted += question_cues(doc)
+        if self.reader_rules:
+            accepted += question_cues(doc)
+        else:
+            accepted = [span for span in accepted if span.id_ not in READER_RULES]
         doc.spans[self.spans_key] = [
             Span(doc, span.start, span.end, label=_refine_type(span, span.label_), span_id=span.id_) for span in filter_spans(accepted)
         ]
@@ -272,13 +277,17 @@ def question_cues(doc: Doc) -> list[Span]:
         "classifier": "models/cue_classifier",
         "threshold": 0.6,
         "checked_threshold": 0.2,
+        "reader_rules": True,
     },
 )
 def make_speculation_cues(
-    nlp: Language, name: str, patterns_file: str, spans_key: str, classifier: str | None, threshold: float, checked_threshold: float
+    nlp: Language, name: str, patterns_file: str, spans_key: str, classifier: str | None, threshold: float, checked_threshold: float,
+    reader_rules: bool,
 ) -> SpeculationCues:
-    """spaCy factory for :class:`SpeculationCues`."""
+    """spaCy factory for :class:`SpeculationCues`; ``reader_rules=False`` drops the reader guide's predictions
+    ("will", a bare "would", "going to", "plans to", "is set to") and questions, which the speculation corpora
+    (Wikipedia, FactBank) do not count as uncertain."""
     return SpeculationCues(
         nlp, name, patterns_file=patterns_file, spans_key=spans_key, classifier=classifier,
-        threshold=threshold, checked_threshold=checked_threshold,
+        threshold=threshold, checked_threshold=checked_threshold, reader_rules=reader_rules,
     )
