@@ -68,6 +68,7 @@ class SourceClassifier:
         self.named_heads = _words("named_institution_heads")
         self.pronouns = _words("pronoun_sources")
         self.entity_labels = _words("named_entity_labels")
+        self.anonymous_heads = _words("anonymous_heads")
 
     def classify(self, source: Span, previous_named: bool) -> str | None:
         """``named``, ``vague``, or None when the phrase cannot be a speaker at all ("the move signals")."""
@@ -83,10 +84,14 @@ class SourceClassifier:
             c.dep_ in {"det", "poss"} and c.lower_ in {"the", "their", "its", "our", "his", "her"} for c in head.children
         ):
             return "named"  # "the researchers wonder …" about the study the article has named
+        if head.lemma_.lower() in self.anonymous_heads and not (head.ent_type_ or head.pos_ == "PROPN"):
+            return "vague"  # "one GOP source in the room", "a person familiar with the talks": no one a reader can check
         if any(t.ent_type_ in self.entity_labels and t.ent_type_ != "NORP" for t in source):
             return "named"
-        if any(t.pos_ == "PROPN" for t in source):
-            return "named"
+        if head.ent_type_ == "NORP" and head.tag_ in {"NNPS", "NNS"} and not any(c.dep_ in {"det", "poss"} for c in head.children):
+            return "vague"  # "Republicans say …": a whole party or people, nobody in particular
+        if any(t.pos_ == "PROPN" and (t.ent_type_ or t == head or not t.is_sent_start) for t in source):
+            return "named"  # not "Deficit hawks have warned": a capital at the sentence start names nobody
         possessor = next((t for t in head.children if t.dep_ == "poss" and t.pos_ != "PRON"), None)
         if possessor is not None and self.classify(source.doc[possessor.left_edge.i : possessor.i + 1], previous_named) == "named":
             return "named"  # "the ministry's own figures" name the ministry
@@ -261,6 +266,10 @@ class AttributionFinder:
         cue = doc[words[colon].i : words[colon].i + 1]
         vague = speaker[-1].lemma_.lower() in self.source_kinds.vague_heads or speaker[-1].lower_ in self.source_kinds.vague_heads
         named = not vague and all(t.is_title or t.is_upper or t.is_punct for t in speaker)
+        if named and not any(t.ent_type_ in {"PERSON", "ORG", "GPE", "NORP"} for t in speaker) and not (
+            len(speaker) == 1
+        ):
+            return []  # "Tech Enabled: …", "The Gap Goes On: …": a section title, not someone speaking ("Trump: …" is)
         return [Attribution("headline_colon", cue, source, "named" if named else "vague")]
 
     def _inverted_speech_tag(self, sent: Span, previous_named: bool) -> list[Attribution]:
@@ -307,6 +316,8 @@ class AttributionFinder:
         subjects = [c for c in children if c.dep_ == "nsubj"]
         # '"Full panic mode," said Leslie Wimes': a parse can make the quoted words a second subject
         subject = next((c for c in subjects if not inside_quotes(c)), subjects[0] if subjects else None)
+        if len(subjects) > 1:  # "The combination, say economists, marks …": the inverted subject speaks
+            subject = next((c for c in subjects if c.i > verb.i and not inside_quotes(c)), subject)
         if subject is None and (verb.dep_ == "conj" or verb.tag_ == "VBG" and verb.dep_ in {"advcl", "xcomp"}):
             # "Cruz took the stage, saying ..." / "Wilson praised Rubio and said ...": the governing verb's subject speaks.
             subject = next((c for c in verb.head.children if c.dep_ == "nsubj"), None)
