@@ -33,6 +33,7 @@ def _check(text: str, number: int, must: set[str], must_not: set[str]) -> None:
          1, set(), {"unsourced"}),
         ("Many assume the treaty ended the dispute. But a report released Monday by Leiden University's law centre calls that into question.",
          1, {"sourced"}, {"unsourced"}),
+        ("The merger could cost 3,000 jobs at the two plants.", 0, {"speculative"}, {"unsourced"}),
         ("This drains the phone's battery overnight.", 0, {"unsourced"}, set()),
         ("The update deleted the backups on every server.", 0, {"unsourced"}, set()),
     ],

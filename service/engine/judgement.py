@@ -48,7 +48,7 @@ def judge(
         labels.append("speculative")
     if vague:
         labels.append("vague_source")
-    if claim and not attributions and not (sentence is not None and not_unsourced(sentence, previous or [])):
+    if claim and not attributions and not (sentence is not None and (not_unsourced(sentence, previous or []) or speculation_only(sentence, speculation))):
         labels.append("unsourced")
     if named:
         labels.append("sourced")
@@ -80,6 +80,15 @@ SPEAKING_PATTERNS = {"according_to", "reporting_verb", "quote_signature", "conti
 def not_unsourced(sentence: Span, previous: list[Attribution]) -> bool:
     """The reader guide's exceptions to `unsourced` for a claim with no attribution of its own."""
     return author_voice(sentence) or framing_line(sentence) or (continues_subject(sentence) and sourced_by_context(previous))
+
+
+def speculation_only(sentence: Span, speculation: list[Span]) -> bool:
+    """The main clause itself is hedged, believed or conditional ("The merger could cost 3,000 jobs", "he would have
+    done so by now"): pure speculation, no factual claim to source. An announced event ("will be debated this week")
+    still is one."""
+    root = sentence.root
+    hedged = {root.i} | {c.i for c in root.children if c.dep_ in {"aux", "auxpass"}}
+    return any(span.label_ in {"epistemic", "condition", "doxastic"} and any(t.i in hedged for t in span) for span in speculation)
 
 
 def author_voice(sentence: Span) -> bool:
