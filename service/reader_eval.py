@@ -32,7 +32,7 @@ BLOCK_SEPARATOR = "\n\n"
 TARGETS = {"speculative": (0.85, 0.80), "vague_source": (0.80, 0.80), "sourced": (0.85, 0.80), "unsourced": (0.80, 0.80)}
 CLEAN_FLAG_TARGET = 0.10
 BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
-_WHITESPACE = re.compile(r"\s+")
+_WHITESPACE = re.compile(r"[ \t\r\n\f\v]+")  # HTML white space; a no-break space stays
 
 Analyse = Callable[[Iterable[str]], Iterator[dict]]
 

@@ -12,12 +12,15 @@ from .attribution import EXTENSION as ATTRIBUTIONS
 from .attribution import Attribution
 from .claim_detector import EXTENSION as CLAIMS
 from .claims import ClaimEvidence
-from .judgement import LABELS, judge
+from .judgement import LABELS, Verdict, judge
+from .nonsentence import classify, explanation
 from .offsets import UNITS, offset_converter
 from .pipeline import get_nlp, model_version
 from .speculation import SPANS_KEY
 
 BATCH_SIZE = 32
+# Attributions that make even a clause-less text a judged sentence ("— Maria Lopez", "…, according to police.").
+ATTRIBUTING = frozenset({"quote_signature", "according_to"})
 # Lone surrogates (possible in JSON strings) cannot be tokenised; each is one code point and one
 # UTF-16 unit, as is U+FFFD, so replacing them keeps every offset while reporting the original text.
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -73,12 +76,15 @@ def result_for(doc: Doc, offsets: str, version: str, original: str | None = None
         if anchor is not None:
             by_sentence[sentence_of[anchor]][1].append(attribution)
     sentences = []
+    judged = 0
     previous: list[Attribution] = []
     for span, (cues, relations), (claim, evidence) in zip(sentence_spans, by_sentence, claims):
         if span is None:
             continue
-        verdict = judge(cues, relations, evidence, claim, sentence=span, previous=previous)
+        kind = classify(span, any(a.pattern in ATTRIBUTING for a in relations))  # credits, bylines, datelines, interface text, no clause: not judged (#9)
+        verdict = Verdict([], False, 0.0, explanation(kind)) if kind else judge(cues, relations, evidence, claim, sentence=span, previous=previous)
         previous = relations
+        judged += kind is None
         sentences.append(
             {
                 **as_json(span),
@@ -90,7 +96,7 @@ def result_for(doc: Doc, offsets: str, version: str, original: str | None = None
                 "source": _source_json(verdict.source, as_json),
             }
         )
-    summary = {"sentences": len(sentences)}
+    summary = {"sentences": judged}
     summary.update({label: sum(label in s["labels"] for s in sentences) for label in LABELS})
     return {"model": version, "offsets": offsets, "sentences": sentences, "summary": summary}
 
