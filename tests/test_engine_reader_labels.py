@@ -79,6 +79,7 @@ def test_vague_source_as_a_reader_judges(text: str, number: int, must: set[str],
         ("“We finished the bridge in June,” the engineer said.", 0, set(), {"speculative"}),
         ("“I sold the house in 2010 and moved north,” Ms Varga said.", 0, {"sourced"}, {"speculative"}),
         ("She believes in ghosts.", 0, set(), {"speculative"}),
+        ("In 1912 the crew planned to sail north, and they reached the ice in May.", 0, set(), {"speculative"}),
     ],
 )
 def test_speculative_as_a_reader_judges(text: str, number: int, must: set[str], must_not: set[str]) -> None:

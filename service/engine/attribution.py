@@ -116,8 +116,11 @@ class SourceClassifier:
 
     @staticmethod
     def default_kind(source: Span) -> str:
-        """For a speech verb whose subject is an unlisted noun: "the memo said" names its source, "a memo said" does not."""
+        """For a speech verb whose subject is an unlisted noun: "the memo said" names its source, "a memo said" does not.
+        A lone capitalised singular word is a name the tagger missed ("Ditto said", "Trump knows")."""
         head = source.root
+        if len(source) == 1 and head.is_title and head.tag_ in {"NN", "NNP"}:
+            return "named"
         definite = any(t.dep_ in {"det", "poss"} and t.lower_ not in {"a", "an", "some", "any"} for t in head.children)
         return "named" if definite and head.tag_ not in {"NNS", "NNPS"} else "vague"
 

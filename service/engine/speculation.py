@@ -63,6 +63,8 @@ def _future(span: Span) -> bool:
         return first.dep_ in {"aux", "auxpass"}
     if verb.lemma_ == "be" and verb.dep_ != "xcomp":
         return False
+    if first.lemma_ in {"plan", "intend", "aim"} and first.tag_ == "VBD":
+        return False  # "they planned to take refuge": a past plan is history, not a forecast
     return verb.dep_ in {"xcomp", "ccomp", "advcl"} or verb.head.i < verb.i
 
 
