@@ -21,10 +21,10 @@ from .resources import classify, load_classifier, load_jsonl
 SPANS_KEY = "sourcewise_speculation"
 CUE_TYPES = ("epistemic", "doxastic", "investigation", "condition", "prediction", "question")
 # The reader guide settles these alone: a future "will", "going to", "plans to", "is set to" and a
-# bare "would" are predictions (or conditions), whatever the classifier trained on encyclopedic
+# bare "would" are predictions (or conditions), "has not been determined" leaves a fact open, whatever the classifier trained on encyclopedic
 # text says (it never saw them as cues). Wikipedia and FactBank annotate them as certain, so they
 # cost those corpora's scores (README, Accuracy); ``reader_rules=False`` turns them and questions off.
-READER_RULES = {"will_future", "going_to", "plan_to", "set_to", "modal_would"}
+READER_RULES = {"will_future", "going_to", "plan_to", "set_to", "modal_would", "not_established"}
 _QUESTION_MARKS = {"?", "?!", "!?", "？"}
 
 _PERSONAL_PRONOUNS = {"i", "we", "you", "he", "she", "they", "one"}
@@ -153,6 +153,12 @@ def _investigation_verb(span: Span) -> bool:
     return any(t.lower_ in {"whether", "if"} and t.dep_ == "mark" for c in verb.children if c.dep_ == "ccomp" for t in c.children)
 
 
+def _not_established(span: Span) -> bool:
+    """ "The cause has not been determined", "it is not yet known": the facts are still open."""
+    participle = span[-1]
+    return participle.dep_ in {"ROOT", "ccomp", "conj", "advcl", "relcl", "acomp", "xcomp"} or participle.tag_ in {"VBN", "JJ"}
+
+
 def _loose(span: Span) -> bool:
     """Candidates only the trained classifier may accept."""
     return False
@@ -171,6 +177,7 @@ CONTEXT_CHECKS: dict[str, Callable[[Span], bool]] = {
     "going_to": _future,
     "plan_to": _future,
     "set_to": _future,
+    "not_established": _not_established,
     "modal_should_effect": _should_effect,
     "possibility_noun": _possibility_noun,
     "seem": _appear,
