@@ -29,6 +29,7 @@ def _check(text: str, number: int, must: set[str], must_not: set[str]) -> None:
         ("My wife and I moved to Leeds in 1998 and opened a bakery there.", 0, set(), {"unsourced"}),
         ("My grandfather sold his farm for $40,000 in 1971.", 0, set(), {"unsourced"}),
         ("The figures for 2023 were as follows:", 0, set(), {"unsourced"}),
+        ("The new harbour master is a patient, careful negotiator with a dry wit.", 0, set(), {"unsourced"}),
         ("The Ministry of Transport published its annual review on Tuesday. It found that 40 percent of bridges need repair.",
          1, set(), {"unsourced"}),
         ("Many assume the treaty ended the dispute. But a report released Monday by Leiden University's law centre calls that into question.",

@@ -48,7 +48,9 @@ def judge(
         labels.append("speculative")
     if vague:
         labels.append("vague_source")
-    if claim and not attributions and not (sentence is not None and (not_unsourced(sentence, previous or []) or speculation_only(sentence, speculation))):
+    if claim and not attributions and not (
+        sentence is not None and (not_unsourced(sentence, previous or []) or speculation_only(sentence, speculation) or characterisation(sentence, evidence))
+    ):
         labels.append("unsourced")
     if named:
         labels.append("sourced")
@@ -89,6 +91,17 @@ def speculation_only(sentence: Span, speculation: list[Span]) -> bool:
     root = sentence.root
     hedged = {root.i} | {c.i for c in root.children if c.dep_ in {"aux", "auxpass"}}
     return any(span.label_ in {"epistemic", "condition", "doxastic"} and any(t.i in hedged for t in span) for span in speculation)
+
+
+def characterisation(sentence: Span, evidence: list[ClaimEvidence]) -> bool:
+    """ "She is a planner, a detail-oriented leader": a description or judgement with a copula and nothing measurable
+    in it, which a reader takes as the writer's characterisation, not a fact to source."""
+    root = sentence.root
+    return (
+        root.lemma_ == "be"
+        and any(c.dep_ in {"attr", "acomp"} for c in root.children)
+        and not any(e.type not in {"actor"} for e in evidence)
+    )
 
 
 def author_voice(sentence: Span) -> bool:
