@@ -27,6 +27,7 @@ def _check(text: str, number: int, must: set[str], must_not: set[str]) -> None:
     [
         ("I have worked as a nurse in three hospitals since 2004.", 0, set(), {"unsourced"}),
         ("My wife and I moved to Leeds in 1998 and opened a bakery there.", 0, set(), {"unsourced"}),
+        ("I met Ana at a concert in Porto. We got married in 2003 and had three children.", 1, set(), {"unsourced"}),
         ("My grandfather sold his farm for $40,000 in 1971.", 0, set(), {"unsourced"}),
         ("The figures for 2023 were as follows:", 0, set(), {"unsourced"}),
         ("The new harbour master is a patient, careful negotiator with a dry wit.", 0, set(), {"unsourced"}),

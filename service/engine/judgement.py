@@ -104,15 +104,18 @@ def characterisation(sentence: Span, evidence: list[ClaimEvidence]) -> bool:
     )
 
 
-def author_voice(sentence: Span) -> bool:
+def author_voice(sentence: Span, follows_writer: bool = False) -> bool:
     """The writer's own experience or opinion: "I have used email since 1991", "My father bought a farm".
-    A bare "we" stays checkable: "We have lost 70,000 jobs" speaks for a country, not the writer's life."""
+    A bare "we" stays checkable ("We have lost 70,000 jobs" speaks for a country), unless the sentence before
+    was the writer's own ("I met Ana in Porto. We got married there")."""
     root = sentence.root
-    subjects = [c for c in root.children if c.dep_ in {"nsubj", "nsubjpass"}]
-    return any(
-        not inside_quotes(s) and (s.lower_ == "i" or any(c.dep_ == "poss" and c.lower_ in AUTHOR_POSSESSIVES for c in s.children))
-        for s in subjects
-    )
+    subjects = [c for c in root.children if c.dep_ in {"nsubj", "nsubjpass"} and not inside_quotes(c)]
+    if any(s.lower_ == "i" or any(c.dep_ == "poss" and c.lower_ in AUTHOR_POSSESSIVES for c in s.children) for s in subjects):
+        return True
+    if any(s.lower_ == "we" for s in subjects) and not follows_writer and sentence.start > 0:
+        before = sentence.doc[sentence.start - 1].sent
+        return author_voice(before, follows_writer=True)
+    return False
 
 
 def continues_subject(sentence: Span) -> bool:
