@@ -77,11 +77,13 @@ def result_for(doc: Doc, offsets: str, version: str, original: str | None = None
             by_sentence[sentence_of[anchor]][1].append(attribution)
     sentences = []
     judged = 0
+    previous: list[Attribution] = []
     for span, (cues, relations), (claim, evidence) in zip(sentence_spans, by_sentence, claims):
         if span is None:
             continue
         kind = classify(span, any(a.pattern in ATTRIBUTING for a in relations))  # credits, bylines, datelines, interface text, no clause: not judged (#9)
-        verdict = Verdict([], False, 0.0, explanation(kind)) if kind else judge(cues, relations, evidence, claim)
+        verdict = Verdict([], False, 0.0, explanation(kind)) if kind else judge(cues, relations, evidence, claim, sentence=span, previous=previous)
+        previous = relations
         judged += kind is None
         sentences.append(
             {

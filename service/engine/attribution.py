@@ -31,6 +31,10 @@ INVERTED_SPEECH_VERBS = {"said", "says", "added", "adds", "wrote", "writes", "ex
 MAX_SOURCE_TOKENS = 12
 ORIGIN_PREPOSITIONS = {"from", "by", "of", "for", "at"}  # "a report from the ministry", "a spokesman for the company"
 # "The move signals a shift": with these verbs an unlisted, inanimate subject is evidence, not a speaker.
+REPUTATION_ADVERBS = {"widely", "long", "often", "usually", "generally", "commonly", "frequently", "popularly", "traditionally", "sometimes"}
+RELATIVE_PRONOUNS = {"who", "which", "that", "whom"}
+NOT_SPEAKERS = {"that", "this", "you", "which", "what", "who", "whom", "everything", "something", "nothing", "there"}
+STUDY_AUTHORS = {"researcher", "scientist", "author", "investigator", "team", "researchers", "scientists", "authors"}
 INFERENTIAL_VERBS = {"signal", "show", "suggest", "indicate", "hint", "mean", "point", "reveal", "find", "confirm", "conclude"}
 
 
@@ -64,14 +68,30 @@ class SourceClassifier:
         self.named_heads = _words("named_institution_heads")
         self.pronouns = _words("pronoun_sources")
         self.entity_labels = _words("named_entity_labels")
+        self.anonymous_heads = _words("anonymous_heads")
 
     def classify(self, source: Span, previous_named: bool) -> str | None:
         """``named``, ``vague``, or None when the phrase cannot be a speaker at all ("the move signals")."""
         head = source.root
+        if head.lower_ in RELATIVE_PRONOUNS and head.head.dep_ == "relcl":
+            antecedent = head.head.head  # "Senator Lankford, who warned …": the senator warned
+            return self.classify(_trim_source(antecedent), previous_named) if antecedent.i != head.i else None
+        if head.lower_ in NOT_SPEAKERS:
+            return None  # "that's opining", "do you think …?": a demonstrative or the reader addressed is nobody's voice
+        if head.lower_ == "it" and len(source) == 1:
+            return "named" if previous_named else None  # "it said", once the text has named the organisation
+        if previous_named and head.lemma_.lower() in STUDY_AUTHORS and any(
+            c.dep_ in {"det", "poss"} and c.lower_ in {"the", "their", "its", "our", "his", "her"} for c in head.children
+        ):
+            return "named"  # "the researchers wonder …" about the study the article has named
+        if head.lemma_.lower() in self.anonymous_heads and not (head.ent_type_ or head.pos_ == "PROPN"):
+            return "vague"  # "one GOP source in the room", "a person familiar with the talks": no one a reader can check
         if any(t.ent_type_ in self.entity_labels and t.ent_type_ != "NORP" for t in source):
             return "named"
-        if any(t.pos_ == "PROPN" for t in source):
-            return "named"
+        if head.ent_type_ == "NORP" and head.tag_ in {"NNPS", "NNS"} and not any(c.dep_ in {"det", "poss"} for c in head.children):
+            return "vague"  # "Republicans say …": a whole party or people, nobody in particular
+        if any(t.pos_ == "PROPN" and (t.ent_type_ or t == head or not t.is_sent_start) for t in source):
+            return "named"  # not "Deficit hawks have warned": a capital at the sentence start names nobody
         possessor = next((t for t in head.children if t.dep_ == "poss" and t.pos_ != "PRON"), None)
         if possessor is not None and self.classify(source.doc[possessor.left_edge.i : possessor.i + 1], previous_named) == "named":
             return "named"  # "the ministry's own figures" name the ministry
@@ -96,14 +116,21 @@ class SourceClassifier:
 
     @staticmethod
     def default_kind(source: Span) -> str:
-        """For a speech verb whose subject is an unlisted noun: "the memo said" names its source, "a memo said" does not."""
+        """For a speech verb whose subject is an unlisted noun: "the memo said" names its source, "a memo said" does not.
+        A lone capitalised singular word is a name the tagger missed ("Ditto said", "Trump knows")."""
         head = source.root
+        if len(source) == 1 and head.is_title and head.tag_ in {"NN", "NNP"}:
+            return "named"
         definite = any(t.dep_ in {"det", "poss"} and t.lower_ not in {"a", "an", "some", "any"} for t in head.children)
         return "named" if definite and head.tag_ not in {"NNS", "NNPS"} else "vague"
 
 
 def _trim_source(token: Token) -> Span:
-    """The subject's phrase, cut to its left side when it runs long."""
+    """The subject's phrase, cut to its left side when it runs long; for a relative pronoun, the noun it stands for."""
+    if token.lower_ in RELATIVE_PRONOUNS and token.head.dep_ == "relcl" and token.head.head.i < token.i:
+        token = token.head.head  # "Senator Lankford, who warned …": the senator
+        if token.dep_ == "appos":
+            token = token.head  # "Dr Haddad, a chemist who warned …": Dr Haddad
     left, right = token.left_edge.i, token.right_edge.i + 1
     if right - left > MAX_SOURCE_TOKENS:
         right = token.i + 1
@@ -145,7 +172,7 @@ class AttributionFinder:
             here = _without_inner_passives(self._in_sentence(sent, previous_named))
             ruled.append(here)
             named_before.append(previous_named)
-            previous_named = previous_named or any(a.kind == "named" for a in here) or any(t.ent_type_ == "PERSON" for t in sent)
+            previous_named = previous_named or any(a.kind == "named" for a in here) or any(t.ent_type_ in {"PERSON", "ORG"} for t in sent)
         learned = self._learned(sentences, ruled, named_before)
         direct: list[list[Attribution]] = []
         last_speaker: Span | None = None
@@ -179,7 +206,10 @@ class AttributionFinder:
             if number in found or p < self.threshold:
                 continue
             source = _trim_source(candidate.source)
-            kind = self.source_kinds.classify(source, named_before[number]) or SourceClassifier.default_kind(source)
+            kind = self.source_kinds.classify(source, named_before[number])
+            if kind is None and _pronoun_nobody(source):
+                continue
+            kind = kind or SourceClassifier.default_kind(source)
             if kind == "vague" and p < self.vague_threshold:
                 continue  # "authorities issued a warrant": an unnamed actor doing something is not a vague source
             cue = candidate.cue.doc[candidate.cue.i : candidate.cue.i + 1]
@@ -239,6 +269,10 @@ class AttributionFinder:
         cue = doc[words[colon].i : words[colon].i + 1]
         vague = speaker[-1].lemma_.lower() in self.source_kinds.vague_heads or speaker[-1].lower_ in self.source_kinds.vague_heads
         named = not vague and all(t.is_title or t.is_upper or t.is_punct for t in speaker)
+        if named and not any(t.ent_type_ in {"PERSON", "ORG", "GPE", "NORP"} for t in speaker) and not (
+            len(speaker) == 1
+        ):
+            return []  # "Tech Enabled: …", "The Gap Goes On: …": a section title, not someone speaking ("Trump: …" is)
         return [Attribution("headline_colon", cue, source, "named" if named else "vague")]
 
     def _inverted_speech_tag(self, sent: Span, previous_named: bool) -> list[Attribution]:
@@ -285,6 +319,8 @@ class AttributionFinder:
         subjects = [c for c in children if c.dep_ == "nsubj"]
         # '"Full panic mode," said Leslie Wimes': a parse can make the quoted words a second subject
         subject = next((c for c in subjects if not inside_quotes(c)), subjects[0] if subjects else None)
+        if len(subjects) > 1:  # "The combination, say economists, marks …": the inverted subject speaks
+            subject = next((c for c in subjects if c.i > verb.i and not inside_quotes(c)), subject)
         if subject is None and (verb.dep_ == "conj" or verb.tag_ == "VBG" and verb.dep_ in {"advcl", "xcomp"}):
             # "Cruz took the stage, saying ..." / "Wilson praised Rubio and said ...": the governing verb's subject speaks.
             subject = next((c for c in verb.head.children if c.dep_ == "nsubj"), None)
@@ -298,7 +334,9 @@ class AttributionFinder:
                     source = _trim_source(objects[0])
                     kind = self.source_kinds.classify(source, previous_named) or "vague"
                     return Attribution("reporting_verb", doc[verb.i : verb.i + 1], source, kind)
-            if passive_subject.lower_ == "it" or deps & {"xcomp", "ccomp"}:
+            reputation = any(c.dep_ == "prep" and c.lower_ in {"as", "like"} or c.dep_ == "advmod" and c.lower_ in REPUTATION_ADVERBS
+                             for c in children)  # "has long been heralded as", "is usually told like this"
+            if passive_subject.lower_ == "it" or deps & {"xcomp", "ccomp", "oprd"} or reputation:
                 start = passive_subject.i if passive_subject.lower_ == "it" else min(c.i for c in children if c.dep_.startswith("aux"))
                 cue = doc[min(start, verb.i) : verb.i + 1]
                 return Attribution("passive", cue, cue, "vague")
@@ -319,9 +357,14 @@ class AttributionFinder:
             return None
         source = _trim_source(subject)
         kind = self.source_kinds.classify(source, previous_named)
-        if kind is None and lemma not in INFERENTIAL_VERBS:
+        if kind is None and lemma not in INFERENTIAL_VERBS and not _pronoun_nobody(source):
             kind = self.source_kinds.default_kind(source)
         return Attribution("reporting_verb", doc[verb.i : verb.i + 1], source, kind) if kind else None
+
+
+def _pronoun_nobody(source: Span) -> bool:
+    """A source that is only a pronoun the classifier could not tie to anyone ("it", "that", "you", "who")."""
+    return len(source) == 1 and source[0].lower_ in NOT_SPEAKERS | RELATIVE_PRONOUNS | {"it"}
 
 
 def inside_quotes(token: Token) -> bool:

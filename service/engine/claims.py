@@ -9,8 +9,11 @@ claim.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from spacy.tokens import Span
+
+from .resources import load_json
 
 MEASURE_ENTITIES = {"CARDINAL", "QUANTITY", "PERCENT", "MONEY", "DATE", "TIME"}
 ACTOR_ENTITIES = {"PERSON", "ORG", "GPE", "NORP", "FAC", "EVENT", "LAW"}
@@ -23,7 +26,7 @@ class ClaimEvidence:
     """A span that makes a sentence checkable, with the kind of evidence it is."""
 
     span: Span
-    type: str  # number | quantity | percent | money | date | actor
+    type: str  # number | quantity | percent | money | date | actor | effect
 
 
 def _entity_type(label: str) -> str:
@@ -45,7 +48,33 @@ def claim_evidence(sent: Span, entities: list[Span] | None = None) -> list[Claim
             evidence.append(ClaimEvidence(ent, _entity_type(ent.label_)))
         elif ent.label_ in ACTOR_ENTITIES and _acts(ent):
             evidence.append(ClaimEvidence(ent, "actor"))
+    effect = _stated_effect(sent)
+    if effect is not None:
+        evidence.append(ClaimEvidence(effect, "effect"))
     return evidence
+
+
+def _stated_effect(sent: Span) -> Span | None:
+    """A cause and its effect stated as fact: "This runs the server out of memory", "The update deleted the files".
+
+    The main verb is an effect verb (``data/claims.json``) in the present or past, with a subject and an
+    object, not under a modal, negation or question."""
+    root = sent.root
+    if root.lemma_.lower() not in _effect_verbs() or root.tag_ not in {"VBZ", "VBD", "VBP"}:
+        return None
+    children = list(root.children)
+    if any(c.dep_ in {"aux", "neg"} and (c.tag_ == "MD" or c.dep_ == "neg") for c in children):
+        return None
+    if not any(c.dep_ == "nsubj" and c.lower_ not in {"i", "we", "you"} for c in children) or not any(c.dep_ == "dobj" for c in children):
+        return None
+    particle = [c for c in children if c.dep_ == "prt"]
+    end = max([root.i] + [c.i for c in particle]) + 1
+    return sent.doc[root.i : end]
+
+
+@cache
+def _effect_verbs() -> frozenset[str]:
+    return frozenset(load_json("claims.json")["effect_verbs"])
 
 
 def _acts(ent: Span) -> bool:

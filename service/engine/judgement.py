@@ -11,7 +11,7 @@ from .claims import ClaimEvidence
 from .resources import load_json
 
 LABELS = ("speculative", "vague_source", "unsourced", "sourced")
-SPECULATION_WEIGHT = {"epistemic": 0.6, "doxastic": 0.5, "investigation": 0.55, "condition": 0.5, "prediction": 0.55}
+SPECULATION_WEIGHT = {"epistemic": 0.6, "doxastic": 0.5, "investigation": 0.55, "condition": 0.5, "prediction": 0.55, "question": 0.4}
 VAGUE_WEIGHT = 0.5
 UNSOURCED_WEIGHT = 0.35
 NAMED_SOURCE_DISCOUNT = 0.6
@@ -30,9 +30,17 @@ class Verdict:
 
 
 def judge(
-    speculation: list[Span], attributions: list[Attribution], evidence: list[ClaimEvidence], claim: bool
+    speculation: list[Span],
+    attributions: list[Attribution],
+    evidence: list[ClaimEvidence],
+    claim: bool,
+    sentence: Span | None = None,
+    previous: list[Attribution] | None = None,
 ) -> Verdict:
-    """Combine a sentence's cues, attributions, claim evidence and claim decision (``claim_detector``) into a verdict."""
+    """Combine a sentence's cues, attributions, claim evidence and claim decision (``claim_detector``) into a verdict.
+
+    ``sentence`` and the ``previous`` sentence's attributions let the reader's exceptions apply: the author's own
+    experience, a framing line and a claim whose source the sentence before names are not unsourced."""
     named = [a for a in attributions if a.kind == "named"]
     vague = [a for a in attributions if a.kind == "vague"]
     labels = []
@@ -40,7 +48,9 @@ def judge(
         labels.append("speculative")
     if vague:
         labels.append("vague_source")
-    if claim and not attributions:
+    if claim and not attributions and not (
+        sentence is not None and (not_unsourced(sentence, previous or []) or speculation_only(sentence, speculation) or characterisation(sentence, evidence))
+    ):
         labels.append("unsourced")
     if named:
         labels.append("sourced")
@@ -64,6 +74,65 @@ def judge(
 
 
 FIRST_AND_SECOND_PERSON = {"i", "we", "you", "me", "us"}
+AUTHOR_POSSESSIVES = {"my", "our"}
+CONTEXT_SUBJECTS = {"report", "study", "survey", "poll", "analysis", "review", "document", "letter", "statement", "paper", "audit"}
+SPEAKING_PATTERNS = {"according_to", "reporting_verb", "quote_signature", "continuation", "headline_colon"}
+
+
+def not_unsourced(sentence: Span, previous: list[Attribution]) -> bool:
+    """The reader guide's exceptions to `unsourced` for a claim with no attribution of its own."""
+    return author_voice(sentence) or framing_line(sentence) or (continues_subject(sentence) and sourced_by_context(previous))
+
+
+def speculation_only(sentence: Span, speculation: list[Span]) -> bool:
+    """The main clause itself is hedged, believed or conditional ("The merger could cost 3,000 jobs", "he would have
+    done so by now"): pure speculation, no factual claim to source. An announced event ("will be debated this week")
+    still is one."""
+    root = sentence.root
+    hedged = {root.i} | {c.i for c in root.children if c.dep_ in {"aux", "auxpass"}}
+    return any(span.label_ in {"epistemic", "condition", "doxastic"} and any(t.i in hedged for t in span) for span in speculation)
+
+
+def characterisation(sentence: Span, evidence: list[ClaimEvidence]) -> bool:
+    """ "She is a planner, a detail-oriented leader": a description or judgement with a copula and nothing measurable
+    in it, which a reader takes as the writer's characterisation, not a fact to source."""
+    root = sentence.root
+    return (
+        root.lemma_ == "be"
+        and any(c.dep_ in {"attr", "acomp"} for c in root.children)
+        and not any(e.type not in {"actor"} for e in evidence)
+    )
+
+
+def author_voice(sentence: Span, follows_writer: bool = False) -> bool:
+    """The writer's own experience or opinion: "I have used email since 1991", "My father bought a farm".
+    A bare "we" stays checkable ("We have lost 70,000 jobs" speaks for a country), unless the sentence before
+    was the writer's own ("I met Ana in Porto. We got married there")."""
+    root = sentence.root
+    subjects = [c for c in root.children if c.dep_ in {"nsubj", "nsubjpass"} and not inside_quotes(c)]
+    if any(s.lower_ == "i" or any(c.dep_ == "poss" and c.lower_ in AUTHOR_POSSESSIVES for c in s.children) for s in subjects):
+        return True
+    if any(s.lower_ == "we" for s in subjects) and not follows_writer and sentence.start > 0:
+        before = sentence.doc[sentence.start - 1].sent
+        return author_voice(before, follows_writer=True)
+    return False
+
+
+def continues_subject(sentence: Span) -> bool:
+    """The sentence goes on about what the one before reported: its subject is a pronoun or "the report", "the study"."""
+    subjects = [c for c in sentence.root.children if c.dep_ in {"nsubj", "nsubjpass"}]
+    return any(s.lower_ in {"it", "they", "this", "these"} or s.lemma_.lower() in CONTEXT_SUBJECTS and any(
+        c.lower_ in {"the", "this", "that"} for c in s.children) for s in subjects)
+
+
+def framing_line(sentence: Span) -> bool:
+    """A line that announces what follows ("The results were as follows:") asserts nothing itself."""
+    return sentence.text.rstrip().endswith(":")
+
+
+def sourced_by_context(previous: list[Attribution]) -> bool:
+    """The sentence before names who speaks ("…, a report by the university's centre says. It found …")."""
+    return any(a.pattern in SPEAKING_PATTERNS and a.kind == "named" for a in previous)
 
 
 def _nested(attribution: Attribution, others: list[Attribution]) -> bool:

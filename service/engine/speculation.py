@@ -19,7 +19,13 @@ from .cue_features import candidate_features
 from .resources import classify, load_classifier, load_jsonl
 
 SPANS_KEY = "sourcewise_speculation"
-CUE_TYPES = ("epistemic", "doxastic", "investigation", "condition", "prediction")
+CUE_TYPES = ("epistemic", "doxastic", "investigation", "condition", "prediction", "question")
+# The reader guide settles these alone: a future "will", "going to", "plans to", "is set to" and a
+# bare "would" are predictions (or conditions), "has not been determined" leaves a fact open, whatever the classifier trained on encyclopedic
+# text says (it never saw them as cues). Wikipedia and FactBank annotate them as certain, so they
+# cost those corpora's scores (README, Accuracy); ``reader_rules=False`` turns them and questions off.
+READER_RULES = {"will_future", "going_to", "plan_to", "set_to", "modal_would", "not_established"}
+_QUESTION_MARKS = {"?", "?!", "!?", "？"}
 
 _PERSONAL_PRONOUNS = {"i", "we", "you", "he", "she", "they", "one"}
 _AGENT_ENTS = {"PERSON", "ORG", "NORP", "GPE"}
@@ -44,12 +50,22 @@ def _modal_possibility(span: Span) -> bool:
 
 
 def _modal_would(span: Span) -> bool:
+    """A "would" that helps a verb: a condition's outcome or, reported, a prediction ("he said he would resign")."""
     modal = span[0]
-    sent = modal.sent
-    if any(t.lower_ in {"if", "unless"} for t in sent):
-        return True
-    following = [t.lower_ for t in modal.doc[modal.i + 1 : modal.i + 3]]
-    return "have" in following or "likely" in following or "probably" in following
+    return modal.dep_ in {"aux", "auxpass"} and modal.head.pos_ in {"VERB", "AUX"}
+
+
+def _future(span: Span) -> bool:
+    """ "will launch", "you'll be able to", "is going to rise": an event that has not happened yet."""
+    first = span[0]
+    verb = span[-1]
+    if first.lower_ in {"will", "'ll", "wo", "shall"}:
+        return first.dep_ in {"aux", "auxpass"}
+    if verb.lemma_ == "be" and verb.dep_ != "xcomp":
+        return False
+    if first.lemma_ in {"plan", "intend", "aim"} and first.tag_ == "VBD":
+        return False  # "they planned to take refuge": a past plan is history, not a forecast
+    return verb.dep_ in {"xcomp", "ccomp", "advcl"} or verb.head.i < verb.i
 
 
 def _should_effect(span: Span) -> bool:
@@ -94,8 +110,8 @@ def _doxastic_verb(span: Span) -> bool:
     verb = span[0]
     if verb.lemma_ in {"fear", "doubt", "guess", "feel", "assume", "presume"}:
         return _has_child(verb, ["ccomp", "xcomp"])
-    if verb.lemma_ == "think":
-        return not any(c.lower_ in {"about", "of"} for c in verb.children) or _has_child(verb, ["ccomp"])
+    if verb.lemma_ in {"think", "believe"}:  # "believe in the devil", "think in stark terms" hold no view on a fact
+        return not any(c.lower_ in {"about", "of", "in"} for c in verb.children) or _has_child(verb, ["ccomp"])
     return True
 
 
@@ -137,6 +153,12 @@ def _investigation_verb(span: Span) -> bool:
     return any(t.lower_ in {"whether", "if"} and t.dep_ == "mark" for c in verb.children if c.dep_ == "ccomp" for t in c.children)
 
 
+def _not_established(span: Span) -> bool:
+    """ "The cause has not been determined", "it is not yet known": the facts are still open."""
+    participle = span[-1]
+    return participle.dep_ in {"ROOT", "ccomp", "conj", "advcl", "relcl", "acomp", "xcomp"} or participle.tag_ in {"VBN", "JJ"}
+
+
 def _loose(span: Span) -> bool:
     """Candidates only the trained classifier may accept."""
     return False
@@ -151,6 +173,11 @@ CONTEXT_CHECKS: dict[str, Callable[[Span], bool]] = {
     "look_to": _loose,
     "modal_possibility": _modal_possibility,
     "modal_would": _modal_would,
+    "will_future": _future,
+    "going_to": _future,
+    "plan_to": _future,
+    "set_to": _future,
+    "not_established": _not_established,
     "modal_should_effect": _should_effect,
     "possibility_noun": _possibility_noun,
     "seem": _appear,
@@ -175,7 +202,7 @@ def _refine_type(span: Span, cue_type: str) -> str:
     if span.label_ == "doxastic" and first.lemma_ == "consider" and first.tag_ != "VBN":
         return "investigation"
     if span.id_ == "modal_would" and not any(t.lower_ in {"if", "unless"} for t in first.sent):
-        return "prediction"  # "would likely strengthen": a forecast, not a condition
+        return "prediction"  # "would likely strengthen", "he said he would resign": a forecast, not a condition
     return cue_type
 
 
@@ -189,8 +216,9 @@ class SpeculationCues:
     """
 
     def __init__(self, nlp: Language, name: str, *, patterns_file: str, spans_key: str,
-                 classifier: str | None, threshold: float, checked_threshold: float) -> None:
+                 classifier: str | None, threshold: float, checked_threshold: float, reader_rules: bool = True) -> None:
         self.name = name
+        self.reader_rules = reader_rules
         self.spans_key = spans_key
         self.threshold = threshold
         self.checked_threshold = checked_threshold
@@ -231,14 +259,23 @@ class SpeculationCues:
             accepted = [
                 span
                 for (span, ok), p in zip(candidates, probabilities)
-                if p >= self.threshold or (ok and p >= self.checked_threshold)
+                if (ok if span.id_ in READER_RULES else p >= self.threshold or (ok and p >= self.checked_threshold))
             ]
         else:
             accepted = [span for span, ok in candidates if ok]
+        if self.reader_rules:
+            accepted += question_cues(doc)
+        else:
+            accepted = [span for span in accepted if span.id_ not in READER_RULES]
         doc.spans[self.spans_key] = [
             Span(doc, span.start, span.end, label=_refine_type(span, span.label_), span_id=span.id_) for span in filter_spans(accepted)
         ]
         return doc
+
+
+def question_cues(doc: Doc) -> list[Span]:
+    """Each question mark that ends a clause: a question asks, it does not state ("Will the deal hold?")."""
+    return [Span(doc, t.i, t.i + 1, label="question", span_id="question") for t in doc if t.text in _QUESTION_MARKS]
 
 
 @Language.factory(
@@ -249,13 +286,17 @@ class SpeculationCues:
         "classifier": "models/cue_classifier",
         "threshold": 0.6,
         "checked_threshold": 0.2,
+        "reader_rules": True,
     },
 )
 def make_speculation_cues(
-    nlp: Language, name: str, patterns_file: str, spans_key: str, classifier: str | None, threshold: float, checked_threshold: float
+    nlp: Language, name: str, patterns_file: str, spans_key: str, classifier: str | None, threshold: float, checked_threshold: float,
+    reader_rules: bool,
 ) -> SpeculationCues:
-    """spaCy factory for :class:`SpeculationCues`."""
+    """spaCy factory for :class:`SpeculationCues`; ``reader_rules=False`` drops the reader guide's predictions
+    ("will", a bare "would", "going to", "plans to", "is set to") and questions, which the speculation corpora
+    (Wikipedia, FactBank) do not count as uncertain."""
     return SpeculationCues(
         nlp, name, patterns_file=patterns_file, spans_key=spans_key, classifier=classifier,
-        threshold=threshold, checked_threshold=checked_threshold,
+        threshold=threshold, checked_threshold=checked_threshold, reader_rules=reader_rules,
     )

@@ -48,9 +48,9 @@ _SCHEMAS = {
                 "properties": {
                     "kind": {"type": "string", "enum": ["speculation", "attribution", "claim"]},
                     "type": {"type": "string", "description": (
-                        "speculation: epistemic, doxastic, investigation, condition, prediction; "
+                        "speculation: epistemic, doxastic, investigation, condition, prediction, question; "
                         "attribution: according_to, reporting_verb, passive, adverb, headline_colon, quote_signature, stance "
-                        "(a stance or act found by the trained classifier); claim: number, date, quantity, percent, money, actor"
+                        "(a stance or act found by the trained classifier); claim: number, date, quantity, percent, money, actor, effect"
                     )},
                 },
             },
