@@ -5,12 +5,15 @@ Two guards, both invisible on ordinary prose:
 - :class:`BoundedTokenizer` wraps spaCy's tokenizer. spaCy splits on whitespace first and then
   strips prefixes and suffixes from each whitespace-free run with regular expressions, which costs
   more than quadratic time in the run's length (a run of 10 000 ")" takes seconds). Runs longer
-  than ``max_run`` characters are cut into pieces of ``max_run`` characters, one token each; the
-  Doc is built from words and spaces, so ``doc.text`` is the input and every offset stays exact.
-- The ``sourcewise_sentence_cap`` component runs before the parser and starts a new sentence when
-  one reaches ``max_tokens`` tokens, preferring the last token after sentence-final punctuation
-  (or a line break) inside the window. The per-sentence loops of the later components rescan
-  their sentence per cue or verb; with sentences bounded, their total cost is linear in the text.
+  than ``max_run`` characters are cut into pieces of ``max_run`` characters, one token each; and
+  text that would give more than one token per two characters (punctuation, quote marks, line
+  breaks, no prose) is cut at whitespace only, so the later stages' cost per character is bounded.
+  The Doc is built from words and spaces, so ``doc.text`` is the input and every offset stays exact.
+- The ``sourcewise_sentence_cap`` component runs before the parser and starts a new sentence where
+  ``max_tokens`` tokens pass without anything that looks like a sentence end (ordinary prose never
+  gets there, so the parser's own choices are unchanged). The per-sentence loops of the later
+  components rescan their sentence per cue or verb; with sentences bounded, their total cost is
+  linear in the text.
 """
 
 from __future__ import annotations
@@ -23,12 +26,17 @@ from contextlib import contextmanager
 from typing import Any
 
 from spacy.language import Language
-from spacy.tokens import Doc, Token
+from spacy.pipeline import Lemmatizer
+from spacy.tokens import Doc
 
 MAX_RUN_CHARS = 100
 MAX_SENTENCE_TOKENS = 150
-MAX_RUN_TOKENS = 16
-SENTENCE_END = frozenset(".!?…")
+MAX_TOKENS_PER_CHAR = 0.5  # news has about 0.2; more is not prose
+MAX_LEMMA_CACHE = 50_000
+SENTENCE_END = frozenset({".", "!", "?", "…", "...", "?!", "!!"})
+HARD_CAP_FACTOR = 3
+OPENING_QUOTES = frozenset("\"“‘'«(")
+CLOSING_QUOTES = frozenset({'"', "”", "’", "'", "»", ")", "''"})
 
 
 class BoundedTokenizer:
@@ -38,13 +46,17 @@ class BoundedTokenizer:
         self.inner = inner
         self.max_run = max_run
         self._long_run = re.compile(rf"\S{{{max_run + 1},}}")
+        self._piece = re.compile(rf"(\S{{1,{max_run}}})(\s*)|(\s+)")
 
     def __call__(self, text: str) -> Doc:
         check_deadline()
-        if self._long_run.search(text) is None:
-            doc = self.inner(text)
-            if len(doc) * 2 <= len(text) or not self._crowded_run(doc):
-                return doc
+        doc = self.inner(text) if self._long_run.search(text) is None else self._long_runs_cut(text)
+        if len(doc) > MAX_TOKENS_PER_CHAR * len(text) + 1:
+            return self._by_whitespace(text)
+        return doc
+
+    def _long_runs_cut(self, text: str) -> Doc:
+        """The inner tokenizer's tokens, except that runs over ``max_run`` characters become ``max_run``-character tokens."""
         words: list[str] = []
         spaces: list[bool] = []
         position = 0
@@ -59,64 +71,76 @@ class BoundedTokenizer:
                 spaces[-1] = True
                 position += 1
         self._add_tokens(text[position:], words, spaces)
-        return Doc(self.inner.vocab, words=words, spaces=spaces)
+        return Doc(self.vocab, words=words, spaces=spaces)
 
     def _add_tokens(self, segment: str, words: list[str], spaces: list[bool]) -> None:
-        """The inner tokenizer's tokens for a segment, except that a run it cuts into more than
-        ``MAX_RUN_TOKENS`` tokens (")))))", not prose) stays one token."""
-        if not segment:
-            return
-        run: list[Token] = []
-        for token in self.inner(segment):
-            run.append(token)
-            if token.whitespace_ or token.is_space or token.i == len(token.doc) - 1 or token.doc[token.i + 1].is_space:
-                if len(run) > MAX_RUN_TOKENS:
-                    words.append("".join(t.text for t in run))
-                    spaces.append(bool(token.whitespace_))
-                else:
-                    words.extend(t.text for t in run)
-                    spaces.extend(bool(t.whitespace_) for t in run)
-                run = []
+        if segment:
+            for token in self.inner(segment):
+                words.append(token.text)
+                spaces.append(bool(token.whitespace_))
 
-    @staticmethod
-    def _crowded_run(doc: Doc) -> bool:
-        """Whether some whitespace-free run was cut into more than ``MAX_RUN_TOKENS`` tokens."""
-        length = 0
-        for token in doc:
-            length += 1
-            if token.whitespace_ or token.is_space:
-                if length > MAX_RUN_TOKENS:
-                    return True
-                length = 0
-        return length > MAX_RUN_TOKENS
+    def _by_whitespace(self, text: str) -> Doc:
+        """Text no prose looks like (")) ))", '"a" "a"', "x\\n" repeated): one token per whitespace-separated
+        piece of at most ``max_run`` characters, with any whitespace after it other than one space, so there
+        are never more tokens than half the characters."""
+        words: list[str] = []
+        spaces: list[bool] = []
+        for word, gap, blank in self._piece.findall(text):
+            if blank:  # whitespace before the first word
+                words.append(blank)
+                spaces.append(False)
+            elif gap == " ":
+                words.append(word)
+                spaces.append(True)
+            else:
+                words.append(word + gap)
+                spaces.append(False)
+        return Doc(self.vocab, words=words, spaces=spaces)
 
     def __getattr__(self, name: str) -> Any:  # vocab, explain, rules, to_disk … (and memory_zone, should spaCy add one) of the wrapped tokenizer
         return getattr(self.inner, name)
 
 
 def sentence_starts(doc: Doc, max_tokens: int = MAX_SENTENCE_TOKENS) -> list[int]:
-    """Token indices to mark as sentence starts so that no stretch between starts exceeds ``max_tokens``.
+    """Token indices to mark as sentence starts, so that no sentence the parser makes is long.
 
-    Starts already set on the Doc (by an earlier component) count as starts. A forced start goes on the
-    last token after sentence-final punctuation or a line break in the second half of the window, else
-    on the token where the window is full.
+    A start is forced where ``max_tokens`` tokens pass without a likely sentence end (see
+    :func:`_likely_start`), and where ``HARD_CAP_FACTOR * max_tokens`` pass without a start at all
+    (the parser may ignore a likely end): then at the last likely start in the window, which is
+    where the parser splits anyway. Starts already set on the Doc (by an earlier component) count.
     """
-    forced = []
-    start = 0
-    candidate = -1
-    previous = doc[0] if len(doc) else None
-    for token in doc[1:]:
-        i = token.i
-        if token.is_sent_start:
-            start, candidate = i, -1
-        elif previous.text[-1] in SENTENCE_END or "\n" in previous.text:
-            candidate = i
-        if i - start >= max_tokens:
-            cut = candidate if candidate > start + max_tokens // 2 else i
-            forced.append(cut)
-            start, candidate = cut, -1
-        previous = token
+    forced: list[int] = []
+    window_start = quiet_start = 0
+    likely = -1
+    for i in range(1, len(doc)):
+        if doc[i].is_sent_start:
+            window_start = quiet_start = i
+            likely = -1
+        elif _likely_start(doc, i):
+            quiet_start = likely = i
+        if i - quiet_start >= max_tokens:
+            forced.append(i)
+            window_start = quiet_start = i
+            likely = -1
+        elif i - window_start >= HARD_CAP_FACTOR * max_tokens and likely > window_start:
+            forced.append(likely)
+            window_start = likely
+            likely = -1
     return forced
+
+
+def _likely_start(doc: Doc, i: int) -> bool:
+    """Token ``i`` follows sentence-final punctuation (and any closing quotes) and begins like a sentence."""
+    first = doc[i].text[0]
+    if not (first.isupper() or first.isdigit() or first in OPENING_QUOTES):
+        return False
+    j = i - 1
+    if not (doc[j].whitespace_ or doc[j].is_space):
+        return doc[j].text in SENTENCE_END and doc[j].text != "..."  # "U.S.A" or '"It': not a start
+    for _ in range(3):  # a closing quote or bracket, a line break: a few tokens back at most
+        if j > 0 and (doc[j].text in CLOSING_QUOTES and doc[j].whitespace_ or doc[j].is_space):
+            j -= 1
+    return doc[j].text in SENTENCE_END
 
 
 class SentenceCap:
@@ -139,6 +163,31 @@ def make_sentence_cap(nlp: Language, name: str, max_tokens: int) -> SentenceCap:
     return SentenceCap(max_tokens)
 
 
+class LemmaCacheBound:
+    """Pipeline component after the lemmatizer: empty its cache when it holds ``max_entries`` entries.
+
+    spaCy's rule lemmatizer caches the lemmas of every (word, tag) it has seen, a dict that grows with
+    each new word a worker is sent; a memory zone does not touch it.
+    """
+
+    def __init__(self, nlp: Language, max_entries: int) -> None:
+        self.nlp = nlp
+        self.max_entries = max_entries
+
+    def __call__(self, doc: Doc) -> Doc:
+        for _, pipe in self.nlp.pipeline:
+            cache = getattr(pipe, "cache", None)
+            if isinstance(pipe, Lemmatizer) and isinstance(cache, dict) and len(cache) > self.max_entries:
+                cache.clear()
+        return doc
+
+
+@Language.factory("sourcewise_lemma_cache_bound", default_config={"max_entries": MAX_LEMMA_CACHE})
+def make_lemma_cache_bound(nlp: Language, name: str, max_entries: int) -> LemmaCacheBound:
+    """spaCy factory for :class:`LemmaCacheBound`."""
+    return LemmaCacheBound(nlp, max_entries)
+
+
 def add_limits(nlp: Language, max_run: int = MAX_RUN_CHARS, max_tokens: int = MAX_SENTENCE_TOKENS) -> Language:
     """Install the bounded tokenizer, the sentence cap (before the parser, or first when there is none)
     and a deadline check before each later stage (call it once the pipeline is complete)."""
@@ -147,9 +196,11 @@ def add_limits(nlp: Language, max_run: int = MAX_RUN_CHARS, max_tokens: int = MA
     if "sourcewise_sentence_cap" not in nlp.pipe_names:
         where = {"before": "parser"} if "parser" in nlp.pipe_names else {"first": True}
         nlp.add_pipe("sourcewise_sentence_cap", config={"max_tokens": max_tokens}, **where)
+    if "lemmatizer" in nlp.pipe_names and "sourcewise_lemma_cache_bound" not in nlp.pipe_names:
+        nlp.add_pipe("sourcewise_lemma_cache_bound", after="lemmatizer")
     stages = nlp.pipe_names[nlp.pipe_names.index("sourcewise_sentence_cap") + 2 :]
     for stage in stages:
-        if not stage.startswith("sourcewise_deadline"):
+        if not stage.startswith(("sourcewise_deadline", "sourcewise_lemma")):
             nlp.add_pipe("sourcewise_deadline", name=f"sourcewise_deadline_{stage}", before=stage)
     return nlp
 
