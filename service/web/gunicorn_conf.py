@@ -1,4 +1,4 @@
-"""Gunicorn settings from the environment: PORT, WEB_CONCURRENCY, HOST."""
+"""Gunicorn settings from the environment: PORT, WEB_CONCURRENCY, HOST, GUNICORN_* ."""
 
 import os
 
@@ -14,3 +14,7 @@ graceful_timeout = 10
 keepalive = 5
 accesslog = None  # the app writes its own request log line, without the submitted text
 errorlog = "-"
+# A second bound on memory (#12): each worker is replaced after this many requests, at staggered
+# times; with the model preloaded in the master, a new worker is a fork, ready at once.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "1000"))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "100"))

@@ -1,0 +1,47 @@
+"""Hostile bodies against the service under gunicorn (#12): /health keeps answering, the deadline answers 503."""
+
+from __future__ import annotations
+
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from .service_process import gunicorn, post, worker_pids
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
+
+HOSTILE_40KB = [")" * 40_000, '"' * 40_000, ("he said that " * 3100)[:40_000], ("x\n" * 20_000), ("the man's " * 4000)[:40_000]]
+
+
+def _health_seconds(base: str) -> float:
+    started = time.monotonic()
+    with urllib.request.urlopen(base + "/health", timeout=10) as response:
+        assert response.status == 200
+    return time.monotonic() - started
+
+
+def test_hostile_bodies_do_not_stop_health() -> None:
+    """#12: two 40 KB bodies of ")" held both workers for a minute; now every hostile body is answered
+    and /health answers meanwhile."""
+    with gunicorn({"REDIS_URL": ""}) as (base, _), ThreadPoolExecutor(max_workers=len(HOSTILE_40KB)) as pool:
+        answers = [pool.submit(post, base, {"text": text}, 120) for text in HOSTILE_40KB]
+        while not all(answer.done() for answer in answers):
+            assert _health_seconds(base) < 10
+            time.sleep(0.5)
+        for answer in answers:
+            status, _, body = answer.result()
+            assert status == 200, body
+
+
+def test_deadline_answers_503_and_the_worker_lives_on(seed_fixture: dict) -> None:
+    """#12: past ANALYSIS_TIMEOUT a JSON 503 with Retry-After; the same workers go on serving."""
+    with gunicorn({"REDIS_URL": "", "ANALYSIS_TIMEOUT": "0.001"}) as (base, process):
+        workers = sorted(worker_pids(process.pid))
+        for _ in range(4):
+            status, headers, body = post(base, {"text": seed_fixture["text"]})
+            assert status == 503 and body["error"]["code"] == "analysis_timeout"
+            assert int(headers["Retry-After"]) > 0
+        assert _health_seconds(base) < 10
+        assert sorted(worker_pids(process.pid)) == workers
