@@ -45,3 +45,18 @@ def test_deadline_answers_503_and_the_worker_lives_on(seed_fixture: dict) -> Non
             assert int(headers["Retry-After"]) > 0
         assert _health_seconds(base) < 10
         assert sorted(worker_pids(process.pid)) == workers
+
+
+def test_workers_are_recycled_after_max_requests() -> None:
+    """#12: GUNICORN_MAX_REQUESTS replaces a worker after that many requests; the service answers throughout."""
+    env = {"REDIS_URL": "", "WEB_CONCURRENCY": "1", "GUNICORN_MAX_REQUESTS": "3", "GUNICORN_MAX_REQUESTS_JITTER": "0"}
+    with gunicorn(env) as (base, process):
+        first = worker_pids(process.pid)
+        for number in range(8):
+            status, _, _ = post(base, {"text": f"Officials said text {number} may differ."})
+            assert status == 200
+        deadline = time.monotonic() + 30
+        while worker_pids(process.pid) == first and time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert worker_pids(process.pid) and worker_pids(process.pid) != first
+        assert _health_seconds(base) < 10
