@@ -60,3 +60,19 @@ def test_workers_are_recycled_after_max_requests() -> None:
             time.sleep(0.3)
         assert worker_pids(process.pid) and worker_pids(process.pid) != first
         assert _health_seconds(base) < 10
+
+
+def test_worker_past_its_memory_limit_is_replaced() -> None:
+    """#12: with WORKER_MAX_RSS_MB below what a worker uses, each worker is retired after its request
+    and a fresh one takes over; no request fails meanwhile."""
+    env = {"REDIS_URL": "", "WEB_CONCURRENCY": "1", "WORKER_MAX_RSS_MB": "50", "GUNICORN_MAX_REQUESTS": "0"}
+    with gunicorn(env) as (base, process):
+        seen = set(worker_pids(process.pid))
+        for number in range(4):
+            status, _, _ = post(base, {"text": f"Officials said text {number} may differ."})
+            assert status == 200
+            deadline = time.monotonic() + 30
+            while set(worker_pids(process.pid)) <= seen and time.monotonic() < deadline:
+                time.sleep(0.2)
+            seen |= set(worker_pids(process.pid))
+        assert len(seen) >= 4

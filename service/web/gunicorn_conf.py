@@ -18,3 +18,24 @@ errorlog = "-"
 # times; with the model preloaded in the master, a new worker is a fork, ready at once.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "1000"))
 max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "100"))
+
+# The firm bound on memory (#12): after a request, a worker past WORKER_MAX_RSS_MB finishes what it
+# has in hand and exits; the master forks a fresh one. (Memory zones keep the vocabulary flat, but
+# spaCy's hash tables and the C heap still grow a little with every new word.)
+_MAX_RSS_MB = float(os.environ.get("WORKER_MAX_RSS_MB", "400"))
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def _rss_mb() -> float:
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * _PAGE / 2**20
+    except OSError:  # not Linux: no bound but max_requests
+        return 0.0
+
+
+def post_request(worker, req, environ, resp) -> None:  # noqa: ARG001  (gunicorn's hook signature)
+    """Retire a worker whose resident memory has grown past ``WORKER_MAX_RSS_MB``."""
+    if _MAX_RSS_MB and worker.alive and _rss_mb() > _MAX_RSS_MB:
+        worker.log.info("Worker %s uses %.0f MB (limit %.0f MB): replacing it", worker.pid, _rss_mb(), _MAX_RSS_MB)
+        worker.alive = False
