@@ -1,11 +1,13 @@
 """Hostile input: analysis time of each hostile class against real news of the same size, and worker memory.
 
-Run: python -m bench.hostile_input [--sizes 10,40,200] [--rounds 1] [--memory-texts 200] [--memory-words 2500] [--write]
+Run: python -m bench.hostile_input [--sizes 10,40,200] [--rounds 1] [--memory-texts 200] [--memory-words 2500]
+     [--gunicorn-texts 200] [--no-zones] [--write]
 Times ``analyze`` in this process (one core, as a gunicorn worker runs it) for each class of issue #12 and
 a few more, at each size in KB, with the ratio to real news of the same size (the target: at most 3x).
 Real news is built from ../shared/data news sentences (FactBank and PolNeAR dev) when present, else from the
 seed article and the six pages' texts in tests/. Then analyses texts of new random words and prints the
-resident memory (RSS) of the process, with spaCy memory zones (as shipped) or, with --no-zones, without.
+resident memory (RSS) of the process, with spaCy memory zones (as shipped) or, with --no-zones, without;
+and the RSS of one gunicorn worker (the shipped gunicorn.conf.py) sent such texts over HTTP.
 """
 
 from __future__ import annotations
@@ -18,7 +20,10 @@ import os
 import random
 import re
 import string
+import subprocess
+import sys
 import time
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
@@ -120,12 +125,66 @@ def memory_table(texts: int, words: int, zones: bool) -> str:
     return f"{texts} texts of {words} new random words each, one process, {mode}:\n\n" + "\n".join(rows)
 
 
+def _children(parent: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == parent:
+                    found.append(int(entry.name))
+    return found
+
+
+def _pid_rss_mb(pid: int) -> float:
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def gunicorn_memory_table(texts: int, words: int) -> str:
+    """One gunicorn worker (the shipped gunicorn.conf.py) sent ``texts`` texts of new words over HTTP."""
+    port = 18000 + os.getpid() % 1000
+    env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1", "WEB_CONCURRENCY": "1", "RATE_LIMIT": "off", "REDIS_URL": ""}
+    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "service.web.wsgi:app"], cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            with contextlib.suppress(OSError):
+                with urllib.request.urlopen(base + "/health", timeout=2):
+                    break
+            time.sleep(0.3)
+        rng = random.Random(12)
+        workers: set[int] = set()
+        peak = 0.0
+        rows = ["| texts sent | worker RSS MB | highest so far | workers so far |", "|---:|---:|---:|---:|"]
+        for done in range(1, texts + 1):
+            body = json.dumps({"text": new_words(words, rng)}).encode()
+            request = urllib.request.Request(base + "/analyze", data=body, headers={"Content-Type": "application/json"})
+            with urllib.request.urlopen(request, timeout=120) as response:
+                assert response.status == 200
+            current = _children(process.pid)
+            workers |= set(current)
+            now = max((_pid_rss_mb(pid) for pid in current), default=0.0)
+            peak = max(peak, now)
+            if done % max(1, texts // 5) == 0 or done == texts:
+                rows.append(f"| {done} | {now:.0f} | {peak:.0f} | {len(workers)} |")
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    return (f"gunicorn as shipped (`WORKER_MAX_RSS_MB`=400, `GUNICORN_MAX_REQUESTS`=1000), one worker, {texts} texts of "
+            f"{words} new random words each over HTTP; RSS read after each answer:\n\n" + "\n".join(rows))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10,40,200", help="sizes in KB, comma-separated")
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--memory-texts", type=int, default=200)
     parser.add_argument("--memory-words", type=int, default=2500)
+    parser.add_argument("--gunicorn-texts", type=int, default=200, help="texts of new words sent to a gunicorn worker (0: skip)")
     parser.add_argument("--no-zones", action="store_true", help="measure memory without memory zones")
     parser.add_argument("--write", action="store_true", help="write the tables into docs/benchmarks.md")
     args = parser.parse_args()
@@ -139,6 +198,10 @@ def main() -> None:
         memory = memory_table(args.memory_texts, args.memory_words, zones=not args.no_zones)
         print(memory, flush=True)
         parts.append(memory)
+    if args.gunicorn_texts:
+        served = gunicorn_memory_table(args.gunicorn_texts, args.memory_words)
+        print(served, flush=True)
+        parts.append(served)
     if args.write:
         write_section("hostile_input", "Hostile input (bench/hostile_input.py)", "\n\n".join(parts))
 
