@@ -190,10 +190,7 @@ def main() -> None:
     args = parser.parse_args()
     get_nlp()
     parts = []
-    if args.sizes:
-        timing = time_table([int(kb) for kb in args.sizes.split(",")], args.rounds)
-        print(timing, flush=True)
-        parts.append("Seconds to analyse one text, and the ratio to real news of the same size:\n\n" + timing)
+    # memory first, while this process has analysed nothing large (a 200 KB text's arrays raise the RSS for a while)
     if args.memory_texts:
         memory = memory_table(args.memory_texts, args.memory_words, zones=not args.no_zones)
         print(memory, flush=True)
@@ -202,6 +199,10 @@ def main() -> None:
         served = gunicorn_memory_table(args.gunicorn_texts, args.memory_words)
         print(served, flush=True)
         parts.append(served)
+    if args.sizes:
+        timing = time_table([int(kb) for kb in args.sizes.split(",")], args.rounds)
+        print(timing, flush=True)
+        parts.insert(0, "Seconds to analyse one text, and the ratio to real news of the same size:\n\n" + timing)
     if args.write:
         write_section("hostile_input", "Hostile input (bench/hostile_input.py)", "\n\n".join(parts))
 

@@ -13,9 +13,11 @@ import pytest
 
 from service.engine import analyze, analyze_many
 from service.engine.limits import (
+    DENSITY_SLACK_TOKENS,
     HARD_CAP_FACTOR,
     MAX_RUN_CHARS,
     MAX_SENTENCE_TOKENS,
+    MAX_TOKENS_PER_CHAR,
     AnalysisTimeout,
     analysis_deadline,
     sentence_starts,
@@ -67,11 +69,11 @@ def test_hostile_text_is_analysed_with_exact_offsets(name: str) -> None:
 @pytest.mark.parametrize("name", list(HOSTILE))
 def test_tokens_are_bounded_and_text_is_kept(name: str) -> None:
     """#12: the bounded tokenizer keeps the text, gives no token over MAX_RUN_CHARS unless spaCy's own
-    whitespace handling does, and never more tokens than half the characters (plus one)."""
+    whitespace handling does, and never many more tokens per character than prose has."""
     text = HOSTILE[name]
     doc = get_nlp().make_doc(text)
     assert doc.text == text
-    assert len(doc) <= len(text) / 2 + 1
+    assert len(doc) <= len(text) * MAX_TOKENS_PER_CHAR + DENSITY_SLACK_TOKENS
     assert all(len(token.text.strip()) <= MAX_RUN_CHARS for token in doc)
 
 
@@ -92,6 +94,13 @@ def test_the_cap_leaves_prose_alone(seed_fixture: dict) -> None:
     capped = nlp(text)
     assert [(sent.start, sent.end) for sent in capped.sents] == free
     assert set(sentence_starts(nlp.make_doc(text))) <= {start for start, _ in free}
+
+
+def test_short_dense_text_is_tokenised_as_ever() -> None:
+    """Quotes and punctuation make short texts dense; only long ones are cut at whitespace."""
+    nlp = get_nlp()
+    text = 'He said: “No.” (Really?) "Yes," she said.'
+    assert [t.text for t in nlp.make_doc(text)] == [t.text for t in nlp.tokenizer.inner(text)]
 
 
 def test_long_runs_are_cut_into_bounded_tokens() -> None:

@@ -6,8 +6,9 @@ Two guards, both invisible on ordinary prose:
   strips prefixes and suffixes from each whitespace-free run with regular expressions, which costs
   more than quadratic time in the run's length (a run of 10 000 ")" takes seconds). Runs longer
   than ``max_run`` characters are cut into pieces of ``max_run`` characters, one token each; and
-  text that would give more than one token per two characters (punctuation, quote marks, line
-  breaks, no prose) is cut at whitespace only, so the later stages' cost per character is bounded.
+  text that would give more than two tokens per five characters (punctuation, quote marks, line
+  breaks, no prose) is cut at whitespace only into tokens of four characters or more, so the later
+  stages' cost per character is no higher than on prose.
   The Doc is built from words and spaces, so ``doc.text`` is the input and every offset stays exact.
 - The ``sourcewise_sentence_cap`` component runs before the parser and starts a new sentence where
   ``max_tokens`` tokens pass without anything that looks like a sentence end (ordinary prose never
@@ -31,7 +32,9 @@ from spacy.tokens import Doc
 
 MAX_RUN_CHARS = 100
 MAX_SENTENCE_TOKENS = 150
-MAX_TOKENS_PER_CHAR = 0.5  # news has about 0.2; more is not prose
+MAX_TOKENS_PER_CHAR = 0.4  # news has about 0.2; more is not prose
+MIN_FALLBACK_TOKEN_CHARS = 4
+DENSITY_SLACK_TOKENS = 250  # a short text costs little however dense: it is tokenised as ever
 MAX_LEMMA_CACHE = 50_000
 SENTENCE_END = frozenset({".", "!", "?", "…", "...", "?!", "!!"})
 HARD_CAP_FACTOR = 3
@@ -51,7 +54,7 @@ class BoundedTokenizer:
     def __call__(self, text: str) -> Doc:
         check_deadline()
         doc = self.inner(text) if self._long_run.search(text) is None else self._long_runs_cut(text)
-        if len(doc) > MAX_TOKENS_PER_CHAR * len(text) + 1:
+        if len(doc) > MAX_TOKENS_PER_CHAR * len(text) + DENSITY_SLACK_TOKENS:
             return self._by_whitespace(text)
         return doc
 
@@ -80,22 +83,31 @@ class BoundedTokenizer:
                 spaces.append(bool(token.whitespace_))
 
     def _by_whitespace(self, text: str) -> Doc:
-        """Text no prose looks like (")) ))", '"a" "a"', "x\\n" repeated): one token per whitespace-separated
-        piece of at most ``max_run`` characters, with any whitespace after it other than one space, so there
-        are never more tokens than half the characters."""
+        """Text no prose looks like (")) ))", '"a" "a"', "x\\n" repeated): tokens cut at whitespace only, each
+        at least ``MIN_FALLBACK_TOKEN_CHARS`` long (short pieces are joined with the whitespace between them)
+        and at most ``max_run`` characters plus whitespace, so there are about as many tokens per character
+        as in prose."""
         words: list[str] = []
         spaces: list[bool] = []
+        pending = ""
         for word, gap, blank in self._piece.findall(text):
-            if blank:  # whitespace before the first word
-                words.append(blank)
-                spaces.append(False)
-            elif gap == " ":
-                words.append(word)
-                spaces.append(True)
-            else:
-                words.append(word + gap)
-                spaces.append(False)
+            pending += word + gap + blank
+            if len(pending) >= MIN_FALLBACK_TOKEN_CHARS or len(word) == self.max_run:
+                self._emit(pending, words, spaces)
+                pending = ""
+        if pending:
+            self._emit(pending, words, spaces)
         return Doc(self.vocab, words=words, spaces=spaces)
+
+    @staticmethod
+    def _emit(piece: str, words: list[str], spaces: list[bool]) -> None:
+        """One token; a single plain space at its end is its whitespace, as spaCy has it."""
+        if piece.endswith(" ") and len(piece) > 1 and not piece[-2].isspace():
+            words.append(piece[:-1])
+            spaces.append(True)
+        else:
+            words.append(piece)
+            spaces.append(False)
 
     def __getattr__(self, name: str) -> Any:  # vocab, explain, rules, to_disk … (and memory_zone, should spaCy add one) of the wrapped tokenizer
         return getattr(self.inner, name)
