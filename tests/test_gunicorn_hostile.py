@@ -76,3 +76,21 @@ def test_worker_past_its_memory_limit_is_replaced() -> None:
                 time.sleep(0.2)
             seen |= set(worker_pids(process.pid))
         assert len(seen) >= 4
+
+
+def _rss_mb(pid: int) -> float:
+    for line in open(f"/proc/{pid}/status").read().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def test_worker_memory_after_the_largest_text_is_within_450_mb(seed_fixture: dict) -> None:
+    """#12: a text of MAX_TEXT_CHARS leaves ~500 MB of freed C heap; the worker returns it (no recycling needed)."""
+    text = (seed_fixture["text"] + "\n\n") * (195_000 // (len(seed_fixture["text"]) + 2))
+    with gunicorn({"REDIS_URL": "", "WEB_CONCURRENCY": "1"}) as (base, process):
+        workers = worker_pids(process.pid)
+        status, _, _ = post(base, {"text": text}, 120)
+        assert status == 200
+        assert worker_pids(process.pid) == workers
+        assert all(_rss_mb(pid) <= 450 for pid in workers)
