@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import deque
 from collections.abc import Iterable, Iterator
+from itertools import islice
 
 from spacy.tokens import Doc, Span
 
@@ -44,8 +45,13 @@ def analyze_many(texts: Iterable[str], offsets: str = "codepoint", batch_size: i
             originals.append(text)
             yield _LONE_SURROGATE.sub("\ufffd", text)
 
-    for doc in nlp.pipe(tokenisable(texts), batch_size=batch_size):
-        yield result_for(doc, offsets, version, originals.popleft())
+    # Strings and lexemes the texts add to the vocabulary are freed after each batch, so a worker's
+    # memory does not grow with every new word it is sent (#12); results are plain dicts, safe to keep.
+    pending = iter(texts)
+    while batch := list(islice(pending, batch_size)):
+        with nlp.memory_zone():
+            results = [result_for(doc, offsets, version, originals.popleft()) for doc in nlp.pipe(tokenisable(batch), batch_size=batch_size)]
+        yield from results
 
 
 def _trimmed(sent: Span) -> Span | None:

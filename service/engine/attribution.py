@@ -13,6 +13,7 @@ from its entities, determiner and head noun (word lists in
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from spacy.language import Language
@@ -29,6 +30,7 @@ CLOSING_QUOTES = {'"', "”", "’", "»"}
 SIGNATURE_DASHES = {"―", "—", "–", "--"}
 INVERTED_SPEECH_VERBS = {"said", "says", "added", "adds", "wrote", "writes", "explained", "explains", "noted", "notes"}
 MAX_SOURCE_TOKENS = 12
+MAX_SOURCE_NESTING = 8  # possessors and "from"/"of" phrases followed inside a source phrase
 ORIGIN_PREPOSITIONS = {"from", "by", "of", "for", "at"}  # "a report from the ministry", "a spokesman for the company"
 # "The move signals a shift": with these verbs an unlisted, inanimate subject is evidence, not a speaker.
 REPUTATION_ADVERBS = {"widely", "long", "often", "usually", "generally", "commonly", "frequently", "popularly", "traditionally", "sometimes"}
@@ -70,8 +72,10 @@ class SourceClassifier:
         self.entity_labels = _words("named_entity_labels")
         self.anonymous_heads = _words("anonymous_heads")
 
-    def classify(self, source: Span, previous_named: bool) -> str | None:
+    def classify(self, source: Span, previous_named: bool, depth: int = 0) -> str | None:
         """``named``, ``vague``, or None when the phrase cannot be a speaker at all ("the move signals")."""
+        if depth > MAX_SOURCE_NESTING:  # "the man's the man's … report": look a few possessors deep, not 1000 (#12)
+            return None
         head = source.root
         if head.lower_ in RELATIVE_PRONOUNS and head.head.dep_ == "relcl":
             antecedent = head.head.head  # "Senator Lankford, who warned …": the senator warned
@@ -93,13 +97,13 @@ class SourceClassifier:
         if any(t.pos_ == "PROPN" and (t.ent_type_ or t == head or not t.is_sent_start) for t in source):
             return "named"  # not "Deficit hawks have warned": a capital at the sentence start names nobody
         possessor = next((t for t in head.children if t.dep_ == "poss" and t.pos_ != "PRON"), None)
-        if possessor is not None and self.classify(source.doc[possessor.left_edge.i : possessor.i + 1], previous_named) == "named":
+        if possessor is not None and self.classify(source.doc[possessor.left_edge.i : possessor.i + 1], previous_named, depth + 1) == "named":
             return "named"  # "the ministry's own figures" name the ministry
         people = (head.lemma_.lower() in self.vague_heads) and head.lemma_.lower() not in self.document_heads
         origins = [] if people else [t for t in head.children if t.dep_ == "prep" and t.lower_ in ORIGIN_PREPOSITIONS and t.i < source.end]
         for prep in origins:  # not "officials at the ministry": unnamed people stay unnamed
             origin = next((c for c in prep.children if c.dep_ == "pobj"), None)
-            if origin is not None and self.classify(source.doc[origin.left_edge.i : origin.right_edge.i + 1], previous_named) == "named":
+            if origin is not None and self.classify(source.doc[origin.left_edge.i : origin.right_edge.i + 1], previous_named, depth + 1) == "named":
                 return "named"  # "a report from the ministry" names the ministry
         lemma = head.lemma_.lower()
         if head.pos_ == "PRON":
@@ -446,9 +450,9 @@ def _continuations(doc: Doc, sentences: list[Span], direct: list[list[Attributio
             sent = sentences[number]
             inherited[number] = [Attribution("continuation", None, origin.source, origin.kind, anchor=sent.start)]
 
-    bounds = [(sent.start_char, sent.end_char) for sent in sentences]
+    starts, ends = [sent.start_char for sent in sentences], [sent.end_char for sent in sentences]
     for start, end in quote_regions(doc.text):
-        inside = [n for n, (s, e) in enumerate(bounds) if s < end and start < e]
+        inside = range(bisect_right(ends, start), bisect_left(starts, end))  # sentences overlapping the quotation
         if not inside:
             continue
         after = inside[-1] + 1

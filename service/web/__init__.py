@@ -8,13 +8,14 @@ from dataclasses import dataclass
 
 from flask import Flask, Response, g, request
 from flask_cors import CORS
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..engine import analyze_many, model_version
 from .api import api
 from .cache import ResultCache, make_cache
 from .errors import register_error_handlers
 from .pages import pages
-from .security import make_limiter
+from .security import is_preflight, make_limiter
 from .service import CachedAnalyzer
 from .settings import Settings
 
@@ -42,13 +43,17 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.json.sort_keys = False
     version = model_version()
     cache = make_cache(settings)
-    app.extensions["sourcewise"] = AppState(settings, cache, CachedAnalyzer(analyze_many, version, cache), version)
+    analyzer = CachedAnalyzer(analyze_many, version, cache, settings.analysis_timeout)
+    app.extensions["sourcewise"] = AppState(settings, cache, analyzer, version)
+    if settings.trusted_proxy_hops:  # behind a PaaS router: the client is in X-Forwarded-For, not the socket (#12)
+        hops = settings.trusted_proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
     CORS(app, resources={r"/analyze*": {"origins": list(settings.cors_origins)}}, allow_headers=["Content-Type", "Authorization"],
          expose_headers=["X-Cache", "Retry-After"], max_age=600)
     limiter = make_limiter(app, settings)
     if settings.rate_limit:
-        limiter.limit(settings.rate_limit)(api)
+        limiter.limit(settings.rate_limit, exempt_when=is_preflight)(api)
     app.register_blueprint(api)
     app.register_blueprint(pages)
     register_error_handlers(app)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, g, request
 
 from .requests_parsing import parse_batch, parse_single
-from .security import require_api_key
+from .security import is_preflight, require_api_key
 
 api = Blueprint("api", __name__)
 
@@ -16,7 +16,7 @@ def _state():
 
 @api.before_request
 def _authenticate() -> None:
-    if request.endpoint in {"api.analyze", "api.analyze_batch"}:
+    if request.endpoint in {"api.analyze", "api.analyze_batch"} and not is_preflight():
         require_api_key(_state().settings)
 
 

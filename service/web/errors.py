@@ -7,6 +7,8 @@ import logging
 from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
+from ..engine.limits import AnalysisTimeout
+
 log = logging.getLogger("sourcewise.errors")
 
 _CODES = {
@@ -18,6 +20,7 @@ _CODES = {
     415: "unsupported_media_type",
     429: "rate_limited",
 }
+RETRY_AFTER_SECONDS = 10
 
 
 class APIError(Exception):
@@ -52,6 +55,12 @@ def register_error_handlers(app: Flask) -> None:
         for name, value in error.get_headers():
             if name.lower() in {"retry-after", "allow"}:
                 response.headers[name] = value
+        return response
+
+    @app.errorhandler(AnalysisTimeout)
+    def _timeout(error: AnalysisTimeout) -> Response:
+        response = error_response(503, "analysis_timeout", "The text took too long to analyse; try a shorter text or try again later.")
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
 
     @app.errorhandler(Exception)

@@ -1,5 +1,6 @@
-"""Gunicorn settings from the environment: PORT, WEB_CONCURRENCY, HOST."""
+"""Gunicorn settings from the environment: PORT, WEB_CONCURRENCY, HOST, GUNICORN_* ."""
 
+import ctypes
 import os
 
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"
@@ -14,3 +15,39 @@ graceful_timeout = 10
 keepalive = 5
 accesslog = None  # the app writes its own request log line, without the submitted text
 errorlog = "-"
+# A second bound on memory (#12): each worker is replaced after this many requests, at staggered
+# times; with the model preloaded in the master, a new worker is a fork, ready at once.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "1000"))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "100"))
+
+# The firm bound on memory (#12): after a request, a worker past WORKER_MAX_RSS_MB finishes what it
+# has in hand and exits; the master forks a fresh one. (Memory zones keep the vocabulary flat, but
+# spaCy's hash tables and the C heap still grow a little with every new word.)
+_MAX_RSS_MB = float(os.environ.get("WORKER_MAX_RSS_MB", "400"))
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def _rss_mb() -> float:
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * _PAGE / 2**20
+    except OSError:  # not Linux: no bound but max_requests
+        return 0.0
+
+
+def _return_free_memory() -> None:
+    """Give the C heap's free pages back to the system (glibc keeps them after a long text: ~500 MB → ~230 MB)."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
+def post_request(worker, req, environ, resp) -> None:  # noqa: ARG001  (gunicorn's hook signature)
+    """Retire a worker whose resident memory stays past ``WORKER_MAX_RSS_MB`` once free memory is returned."""
+    if not _MAX_RSS_MB or not worker.alive or _rss_mb() <= _MAX_RSS_MB:
+        return
+    _return_free_memory()
+    if _rss_mb() > _MAX_RSS_MB:
+        worker.log.info("Worker %s uses %.0f MB (limit %.0f MB): replacing it", worker.pid, _rss_mb(), _MAX_RSS_MB)
+        worker.alive = False

@@ -120,11 +120,12 @@ def _error(description: str) -> dict:
 _X_CACHE = {"X-Cache": {"description": "hit, miss or off (cache unavailable)", "schema": {"type": "string", "enum": ["hit", "miss", "off"]}}}
 
 _ERRORS = {
-    "400": _error("Bad JSON, missing or non-string text, unknown offsets."),
-    "401": _error("API keys are configured and none was given."),
+    "400": _error("Bad JSON (or nested too deep), missing or non-string text, unknown offsets."),
+    "401": _error("API keys are configured and none (or a wrong one) was given."),
     "413": _error("Text longer than MAX_TEXT_CHARS or batch larger than MAX_BATCH."),
-    "415": _error("Content type other than application/json or text/plain."),
+    "415": _error("Content type other than application/json or text/plain, or a charset other than UTF-8."),
     "429": _error("Rate limit exceeded; see Retry-After."),
+    "503": _error("The analysis ran past ANALYSIS_TIMEOUT; see Retry-After."),
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +13,7 @@ from .errors import APIError
 
 JSON_TYPES = {"application/json"}
 TEXT_TYPES = {"text/plain"}
+MAX_UTF8_BYTES = 4  # bytes per character at most
 
 
 @dataclass(frozen=True)
@@ -30,7 +32,11 @@ def _offsets(body: dict[str, Any]) -> str:
 
 
 def _json_body(request: Request) -> dict[str, Any]:
-    body = request.get_json(silent=True)
+    _check_charset(request)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError as exc:  # JSON nested thousands deep: Python's parser recurses per level (#12)
+        raise APIError(400, "bad_json", "The JSON body is nested too deeply.") from exc
     if not isinstance(body, dict):
         raise APIError(400, "bad_json", "The body must be a JSON object, e.g. {\"text\": \"...\"}.")
     return body
@@ -49,19 +55,33 @@ def _media_type(request: Request) -> str:
     return media_type
 
 
-def _plain_text(request: Request) -> str:
+def _check_charset(request: Request) -> None:
+    """Only UTF-8 (under any of its names) is accepted: other codecs can cost seconds of CPU to decode (#12)."""
     charset = request.mimetype_params.get("charset", "utf-8")
     try:
-        return request.get_data(cache=False).decode(charset)
-    except (UnicodeDecodeError, LookupError) as exc:
-        raise APIError(400, "bad_encoding", f"The body is not valid {charset} text.") from exc
+        utf8 = codecs.lookup(charset).name == "utf-8"
+    except LookupError:
+        utf8 = False
+    if not utf8:
+        raise APIError(415, "unsupported_charset", "Send the text encoded as UTF-8 ('charset=utf-8').")
+
+
+def _plain_text(request: Request, max_chars: int) -> str:
+    _check_charset(request)
+    data = request.get_data(cache=False)
+    if len(data) > max_chars * MAX_UTF8_BYTES:  # too many characters whatever the bytes decode to
+        raise APIError(413, "too_large", f"The body is {len(data)} bytes long; the limit is {max_chars} characters.")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise APIError(400, "bad_encoding", "The body is not valid UTF-8 text.") from exc
 
 
 def parse_single(request: Request, max_chars: int) -> AnalysisRequest:
     """Parse ``POST /analyze``: JSON ``{"text", "offsets"}`` or a plain-text body; ``?offsets=`` also works."""
     query_offsets = _offsets({"offsets": request.args.get("offsets", "codepoint")})
     if _media_type(request) in TEXT_TYPES:
-        parsed = AnalysisRequest([_plain_text(request)], query_offsets)
+        parsed = AnalysisRequest([_plain_text(request, max_chars)], query_offsets)
     else:
         body = _json_body(request)
         text = body.get("text")

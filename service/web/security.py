@@ -18,8 +18,19 @@ def require_api_key(settings: Settings) -> None:
         return
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not any(hmac.compare_digest(token.strip(), key) for key in settings.api_keys):
+    offered = _as_bytes(token.strip())
+    if scheme.lower() != "bearer" or not any(hmac.compare_digest(offered, _as_bytes(key)) for key in settings.api_keys):
         raise APIError(401, "unauthorized", "A valid API key is required: send 'Authorization: Bearer <key>'.")
+
+
+def _as_bytes(value: str) -> bytes:
+    """Keys are compared as bytes: ``hmac.compare_digest`` refuses str with non-ASCII characters (#12)."""
+    return value.encode("utf-8", "surrogatepass")
+
+
+def is_preflight() -> bool:
+    """A CORS preflight: the browser asks before a cross-origin POST, without credentials (#12)."""
+    return request.method == "OPTIONS"
 
 
 def make_limiter(app: Flask, settings: Settings) -> Limiter:

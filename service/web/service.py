@@ -6,6 +6,7 @@ import json
 import threading
 from collections.abc import Callable, Iterable, Iterator
 
+from ..engine.limits import analysis_deadline
 from .cache import ResultCache, cache_key
 
 Analyzer = Callable[[Iterable[str], str], Iterator[dict]]
@@ -14,8 +15,9 @@ Analyzer = Callable[[Iterable[str], str], Iterator[dict]]
 class CachedAnalyzer:
     """Serve results from the cache when present; analyse and store the rest."""
 
-    def __init__(self, analyze_many: Analyzer, version: str, cache: ResultCache) -> None:
+    def __init__(self, analyze_many: Analyzer, version: str, cache: ResultCache, timeout: float | None = None) -> None:
         self.analyze_many = analyze_many
+        self.timeout = timeout  # seconds of analysis before AnalysisTimeout (the view answers 503)
         self.version = version
         self.cache = cache
         self._engine_lock = threading.Lock()  # one analysis at a time per process; threads only wait on I/O
@@ -30,7 +32,7 @@ class CachedAnalyzer:
         missing = [i for i, value in enumerate(cached) if value is None]
         fresh: dict[int, dict] = {}
         if missing:  # a full hit never waits for the engine
-            with self._engine_lock:
+            with self._engine_lock, analysis_deadline(self.timeout):
                 fresh = dict(zip(missing, self.analyze_many([texts[i] for i in missing], offsets)))
         results = []
         for i, value in enumerate(cached):

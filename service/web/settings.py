@@ -40,6 +40,8 @@ class Settings:
     cors_origins: tuple[str, ...] = DEFAULT_CORS_ORIGINS
     api_keys: frozenset[str] = field(default_factory=frozenset)
     rate_limit: str | None = "600 per minute"
+    analysis_timeout: float | None = 20.0  # seconds of analysis per request before a 503; None: no deadline
+    trusted_proxy_hops: int = 0  # proxies in front that append to X-Forwarded-For (0: use the socket's address)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -58,4 +60,12 @@ class Settings:
             cors_origins=_split(env["CORS_ORIGINS"]) if env.get("CORS_ORIGINS") else defaults.cors_origins,
             api_keys=frozenset(_split(env.get("API_KEYS", ""))),
             rate_limit=None if rate_limit.lower() in {"", "off", "none"} else rate_limit,
+            analysis_timeout=_seconds_or_none(env.get("ANALYSIS_TIMEOUT"), defaults.analysis_timeout),
+            trusted_proxy_hops=int(env.get("TRUSTED_PROXY_HOPS", defaults.trusted_proxy_hops)),
         )
+
+
+def _seconds_or_none(value: str | None, default: float | None) -> float | None:
+    if value is None or value.strip() == "":
+        return default
+    return None if value.strip().lower() in {"off", "none", "0"} else float(value)
