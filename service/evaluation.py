@@ -6,9 +6,13 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
+from spacy.language import Language
+
 from .engine import analyze_many
+from .engine.pipeline import build_pipeline, load_base_model
 
 DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared"
 DEV_SHARE = 5  # one document in five is held out
@@ -93,8 +97,16 @@ def prf(pairs: Iterable[tuple[bool, bool]]) -> tuple[float, float, float, int]:
     return precision, recall, f1, n
 
 
-def _results(rows: list[dict]) -> Iterator[tuple[dict, dict]]:
-    return zip(rows, analyze_many((row["text"] for row in rows), batch_size=64))
+def _results(rows: list[dict], nlp: Language | None = None) -> Iterator[tuple[dict, dict]]:
+    return zip(rows, analyze_many((row["text"] for row in rows), batch_size=64, nlp=nlp))
+
+
+@lru_cache(maxsize=1)
+def corpus_scheme_pipeline() -> Language:
+    """The engine without the reader guide's own speculation rules (announced future events, a bare reported
+    "would", "plans to", "is set to", questions): the Szeged uncertainty scheme of the speculation corpora
+    annotates those as certain, so this pipeline scores the rest of the engine on the corpora's own terms."""
+    return build_pipeline(load_base_model(), speculation_config={"reader_rules": False})
 
 
 def _has_label(result: dict, label: str) -> bool:
@@ -102,13 +114,19 @@ def _has_label(result: dict, label: str) -> bool:
 
 
 def evaluate_speculation(
-    path: Path, name: str, select: Callable[[dict], bool], f1_target: float, p_target: float | None, limit: int | None = None
+    path: Path, name: str, select: Callable[[dict], bool], f1_target: float, p_target: float | None, limit: int | None = None,
+    corpus_scheme: bool = False,
 ) -> Score:
+    """The shipped engine's speculative label against the corpus; ``corpus_scheme`` scores the engine without the
+    reader-only rules (see :func:`corpus_scheme_pipeline`) instead."""
     rows = [row for row in read_jsonl(path, limit) if select(row)]
-    p, r, f, n = prf((row["uncertain"], _has_label(result, "speculative")) for row, result in _results(rows))
+    nlp = corpus_scheme_pipeline() if corpus_scheme else None
+    p, r, f, n = prf((row["uncertain"], _has_label(result, "speculative")) for row, result in _results(rows, nlp))
     met = f >= f1_target and (p_target is None or p >= p_target)
     target = f"F1 ≥ {f1_target}" + (f", P ≥ {p_target}" if p_target else "")
-    return Score("speculative", name, n, p, r, f, target, met)
+    task = "speculative (corpus scheme)" if corpus_scheme else "speculative"
+    note = "reader-only rules off: predictions and questions the corpus calls certain" if corpus_scheme else "the shipped engine"
+    return Score(task, name, n, p, r, f, target, met, note)
 
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -190,10 +208,13 @@ def evaluate_seed(path: Path) -> Score:
 def evaluate_all(data_dir: Path = DEFAULT_DATA, limit: int | None = None) -> list[Score]:
     """Every row of the accuracy table; ``limit`` reads only the first N rows of each corpus (a smoke run, not a measurement)."""
     data = data_dir / "data"
+    wiki, wiki_held_out = data / "uncertainty/wiki_train.jsonl", lambda row: held_out(row["doc_id"])
+    factbank = data / "uncertainty/factbank_news_dev.jsonl"
     return [
-        evaluate_speculation(data / "uncertainty/wiki_train.jsonl", "wiki_train (held-out docs)",
-                             lambda row: held_out(row["doc_id"]), 0.90, 0.88, limit),
-        evaluate_speculation(data / "uncertainty/factbank_news_dev.jsonl", "factbank_news_dev", lambda row: True, 0.85, None, limit),
+        evaluate_speculation(wiki, "wiki_train (held-out docs)", wiki_held_out, 0.90, 0.88, limit),
+        evaluate_speculation(wiki, "wiki_train (held-out docs)", wiki_held_out, 0.90, 0.88, limit, corpus_scheme=True),
+        evaluate_speculation(factbank, "factbank_news_dev", lambda row: True, 0.85, None, limit),
+        evaluate_speculation(factbank, "factbank_news_dev", lambda row: True, 0.85, None, limit, corpus_scheme=True),
         evaluate_attribution(data / "attribution/polnear_dev.jsonl", limit),
         evaluate_claims(data / "checkworthy/claimbuster_train.jsonl", limit),
         evaluate_seed(data_dir / "fixtures/seed_article.json"),

@@ -72,7 +72,7 @@ def test_evaluate_prints_the_accuracy_table(shared_data: Path, capsys) -> None:
     for label in ("speculative", "vague_source", "sourced", "unsourced"):
         assert f"\n| {label} | " in out.split("| task |")[0]
     assert "clean-flag rate:" in out
-    for task in ("speculative", "attribution", "claim", "seed article"):
+    for task in ("speculative", "speculative (corpus scheme)", "attribution", "claim", "seed article"):
         assert f"| {task} |" in out
     assert "| seed article | seed_article.json | 14 | 1.000 |" in out
 

@@ -7,6 +7,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
+from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .attribution import EXTENSION as ATTRIBUTIONS
@@ -32,11 +33,13 @@ def analyze(text: str, offsets: str = "codepoint") -> dict:
     return next(analyze_many([text], offsets=offsets))
 
 
-def analyze_many(texts: Iterable[str], offsets: str = "codepoint", batch_size: int = BATCH_SIZE) -> Iterator[dict]:
-    """Analyse many texts with ``nlp.pipe``, yielding results in input order."""
+def analyze_many(
+    texts: Iterable[str], offsets: str = "codepoint", batch_size: int = BATCH_SIZE, nlp: Language | None = None
+) -> Iterator[dict]:
+    """Analyse many texts with ``nlp.pipe`` (the process-wide pipeline unless given), yielding results in input order."""
     if offsets not in UNITS:
         raise ValueError(f"offsets must be one of {UNITS}, got {offsets!r}")
-    nlp = get_nlp()
+    nlp = nlp or get_nlp()
     version = model_version()
     originals: deque[str] = deque()
 
