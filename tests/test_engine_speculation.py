@@ -73,3 +73,16 @@ def test_might_as_noun_is_not_a_modal() -> None:
 
 def test_can_of_factual_ability_is_not_flagged() -> None:
     assert not _speculative("The new bridge can carry 40 tonnes, engineers measured in 2023.")
+
+
+@pytest.mark.slow
+def test_corpus_scheme_pipeline_drops_only_the_reader_rules() -> None:
+    """#9: the corpora's scheme calls announced events and questions certain; hedges stay speculative there too."""
+    from service.engine.analysis import analyze_many
+    from service.evaluation import corpus_scheme_pipeline
+
+    texts = ["The store will open on December 15.", "Will the deal hold?", "The talks may collapse next week."]
+    shipped = [any("speculative" in s["labels"] for s in r["sentences"]) for r in analyze_many(texts)]
+    scheme = [any("speculative" in s["labels"] for s in r["sentences"]) for r in analyze_many(texts, nlp=corpus_scheme_pipeline())]
+    assert shipped == [True, True, True]
+    assert scheme == [False, False, True]
