@@ -13,6 +13,7 @@ from its entities, determiner and head noun (word lists in
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from spacy.language import Language
@@ -35,6 +36,8 @@ REPUTATION_ADVERBS = {"widely", "long", "often", "usually", "generally", "common
 RELATIVE_PRONOUNS = {"who", "which", "that", "whom"}
 NOT_SPEAKERS = {"that", "this", "you", "which", "what", "who", "whom", "everything", "something", "nothing", "there"}
 STUDY_AUTHORS = {"researcher", "scientist", "author", "investigator", "team", "researchers", "scientists", "authors"}
+WRITER_PRONOUNS = {"i", "we"}  # outside quotation marks, the writer (or the writer's family) speaking
+DENYING_ADVERBS = {"never", "hardly", "barely", "scarcely"}
 INFERENTIAL_VERBS = {"signal", "show", "suggest", "indicate", "hint", "mean", "point", "reveal", "find", "confirm", "conclude"}
 
 
@@ -48,6 +51,7 @@ class Attribution:
     kind: str  # named | vague
     anchor: int | None = None  # token index in the sentence that carries the relation
     refers_to: Span | None = None  # for a pronoun source ("she"), the named speaker it stands for
+    confidence: float | None = None  # the classifier's probability, for a relation only the classifier found
 
 
 if not Doc.has_extension(EXTENSION):
@@ -138,11 +142,14 @@ def _trim_source(token: Token) -> Span:
             if child.dep_ in {"appos", "compound", "flat"} or child.lower_ == "(":
                 right = max(right, child.right_edge.i + 1)
     doc = token.doc
-    while right > left + 1 and doc[right - 1].is_punct and not (
+    dated = [c for c in token.rights if c.dep_ == "npadvmod" and c.ent_type_ in {"DATE", "TIME"} and c.left_edge.i > token.i]
+    if dated:  # "Trump this week also said": the date says when, not who
+        right = min(right, dated[0].left_edge.i)
+    while right > left + 1 and (doc[right - 1].is_punct or doc[right - 1].is_space) and not (
         doc[right - 1].text == ")" and "(" in doc[left : right - 1].text
     ):
         right -= 1
-    while left < right - 1 and doc[left].is_punct:
+    while left < right - 1 and (doc[left].is_punct or doc[left].is_space):
         left += 1
     return doc[left:right]
 
@@ -168,12 +175,16 @@ class AttributionFinder:
         ruled: list[list[Attribution]] = []
         named_before: list[bool] = []
         previous_named = False
+        quoted = quote_regions(doc.text)
         for sent in sentences:
-            here = _without_inner_passives(self._in_sentence(sent, previous_named))
+            speaker_before = any(a.kind == "named" and not _first_person(a) for found in ruled[-2:] for a in found)
+            here = [a for a in _without_inner_passives(self._in_sentence(sent, previous_named))
+                    if not _not_a_source(a, quoted, speaker_before)]
             ruled.append(here)
             named_before.append(previous_named)
             previous_named = previous_named or any(a.kind == "named" for a in here) or any(t.ent_type_ in {"PERSON", "ORG"} for t in sent)
-        learned = self._learned(sentences, ruled, named_before)
+        learned = {number: kept for number, found in self._learned(sentences, ruled, named_before).items()
+                   if (kept := [a for a in found if not _not_a_source(a, quoted, speaker_before=False)])}
         direct: list[list[Attribution]] = []
         last_speaker: Span | None = None
         for number in range(len(sentences)):
@@ -213,7 +224,7 @@ class AttributionFinder:
             if kind == "vague" and p < self.vague_threshold:
                 continue  # "authorities issued a warrant": an unnamed actor doing something is not a vague source
             cue = candidate.cue.doc[candidate.cue.i : candidate.cue.i + 1]
-            found[number] = [Attribution("stance", cue, source, kind)]
+            found[number] = [Attribution("stance", cue, source, kind, confidence=round(p, 3))]
         return found
 
     def _in_sentence(self, sent: Span, previous_named: bool) -> list[Attribution]:
@@ -362,6 +373,25 @@ class AttributionFinder:
         return Attribution("reporting_verb", doc[verb.i : verb.i + 1], source, kind) if kind else None
 
 
+def _first_person(attribution: Attribution) -> bool:
+    source = attribution.source
+    return source is not None and len(source) == 1 and source[0].lower_ in WRITER_PRONOUNS
+
+
+def _not_a_source(attribution: Attribution, quoted: list[tuple[int, int]], speaker_before: bool) -> bool:
+    """Relations a reader does not take as attributing the sentence to anyone (#9): the writer's own act outside any
+    quotation ("I asked him how many minds he had changed", "We asked whether …") unless someone named spoke in the two
+    sentences before (a page that drops quotation marks: "…, he said. I think …"), and a stance or act that is denied
+    ("Trump did not unveil plans", "the Government does not deny that …")."""
+    source, cue = attribution.source, attribution.cue
+    if _first_person(attribution) and not speaker_before and source is not None:
+        if not any(begin <= source[0].idx < end for begin, end in quoted):
+            return True
+    if attribution.pattern == "stance" and cue is not None:
+        return any(c.dep_ == "neg" or c.lower_ in DENYING_ADVERBS for c in cue.root.children)
+    return False
+
+
 def _pronoun_nobody(source: Span) -> bool:
     """A source that is only a pronoun the classifier could not tie to anyone ("it", "that", "you", "who")."""
     return len(source) == 1 and source[0].lower_ in NOT_SPEAKERS | RELATIVE_PRONOUNS | {"it"}
@@ -402,7 +432,7 @@ def _resolve_pronoun(attribution: Attribution, last_speaker: Span | None) -> Att
     source = attribution.source
     if last_speaker is None or source is None or len(source) != 1 or source[0].pos_ != "PRON" or source[0].lower_ in {"it", "they", "we", "i"}:
         return attribution
-    return Attribution(attribution.pattern, attribution.cue, source, attribution.kind, attribution.anchor, refers_to=last_speaker)
+    return dataclasses.replace(attribution, refers_to=last_speaker)
 
 
 def _is_quotation(sent: Span) -> bool:
