@@ -179,7 +179,7 @@ class AttributionFinder:
         for sent in sentences:
             speaker_before = any(a.kind == "named" and not _first_person(a) for found in ruled[-2:] for a in found)
             here = [a for a in _without_inner_passives(self._in_sentence(sent, previous_named))
-                    if not _not_a_source(a, quoted, speaker_before)]
+                    if not _not_a_source(a, quoted, speaker_before)] or self._clause_stance(sent, previous_named)
             ruled.append(here)
             named_before.append(previous_named)
             previous_named = previous_named or any(a.kind == "named" for a in here) or any(t.ent_type_ in {"PERSON", "ORG"} for t in sent)
@@ -251,6 +251,23 @@ class AttributionFinder:
                 if relation is not None:
                     found.append(relation)
         return found
+
+    def _clause_stance(self, sent: Span, previous_named: bool) -> list[Attribution]:
+        """Someone named putting forward or holding a whole clause: "Trump charges that countries donated …",
+        "The Press Council is concerned the laws would crush …" (a verb with a that-clause, a passive state with a clause)."""
+        root = sent.root
+        if root.pos_ != "VERB" or root.lemma_.lower() in INFERENTIAL_VERBS or _hypothetical(root, set()):
+            return []
+        passive = any(c.dep_ == "auxpass" for c in root.children)
+        subject = next((c for c in root.children if c.dep_ == ("nsubjpass" if passive else "nsubj") and not inside_quotes(c)), None)
+        clauses = [c for c in root.children if c.dep_ == "ccomp" and c.i > root.i and any(g.dep_ in {"nsubj", "nsubjpass"} for g in c.children)
+                   and (passive or any(g.dep_ == "mark" and g.lower_ == "that" for g in c.children))]
+        if not clauses or subject is None or subject.pos_ == "PRON" or any(c.dep_ == "neg" for c in root.children):
+            return []
+        source = _trim_source(subject)
+        if self.source_kinds.classify(source, previous_named) != "named":
+            return []
+        return [Attribution("reporting_verb", sent.doc[root.i : root.i + 1], source, "named")]
 
     def _per(self, token: Token, previous_named: bool) -> Attribution | None:
         """ "Per the agreement, …", "per Reuters": like "according to"; "$5 per share" is a rate, not a source."""
