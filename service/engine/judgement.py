@@ -49,7 +49,10 @@ def judge(
     if vague:
         labels.append("vague_source")
     if claim and not attributions and not (
-        sentence is not None and (not_unsourced(sentence, previous or []) or speculation_only(sentence, speculation) or characterisation(sentence, evidence))
+        sentence is not None and (
+            not_unsourced(sentence, previous or []) or speculation_only(sentence, speculation, evidence) or characterisation(sentence, evidence)
+            or prescription(sentence)
+        )
     ):
         labels.append("unsourced")
     if named:
@@ -84,13 +87,34 @@ def not_unsourced(sentence: Span, previous: list[Attribution]) -> bool:
     return author_voice(sentence) or framing_line(sentence) or (continues_subject(sentence) and sourced_by_context(previous))
 
 
-def speculation_only(sentence: Span, speculation: list[Span]) -> bool:
+def speculation_only(sentence: Span, speculation: list[Span], evidence: list[ClaimEvidence] | None = None) -> bool:
     """The main clause itself is hedged, believed or conditional ("The merger could cost 3,000 jobs", "he would have
-    done so by now"): pure speculation, no factual claim to source. An announced event ("will be debated this week")
-    still is one."""
+    done so by now"): pure speculation, no factual claim to source. So is a forecast with no date ("Other polls will
+    begin to measure the effect"); an announced event ("will be debated this week") still is a claim."""
     root = sentence.root
     hedged = {root.i} | {c.i for c in root.children if c.dep_ in {"aux", "auxpass"}}
-    return any(span.label_ in {"epistemic", "condition", "doxastic"} and any(t.i in hedged for t in span) for span in speculation)
+    dated = any(e.type == "date" for e in evidence or [])
+
+    def forecast(span: Span) -> bool:  # "will begin", "would crush"; not "plans to release", a plan that exists
+        return not dated and span.label_ == "prediction" and any(t.lower_ in FORECAST_MODALS for t in span)
+
+    return any((span.label_ in {"epistemic", "condition", "doxastic"} or forecast(span)) and any(t.i in hedged for t in span)
+               for span in speculation)
+
+
+FORECAST_MODALS = {"will", "would", "shall", "'ll", "’ll", "wo"}
+PRESCRIBING_VERBS = {"need", "ought", "have"}
+PRESCRIBING_MODALS = {"must", "should", "ought"}
+
+
+def prescription(sentence: Span) -> bool:
+    """The main clause says what someone ought to do ("The VA needs to move faster", "Congress must act"): the
+    writer's recommendation, an opinion rather than a fact to check."""
+    root = sentence.root
+    if any(c.dep_ == "aux" and c.lower_ in PRESCRIBING_MODALS for c in root.children):
+        return True
+    to_verb = any(c.dep_ == "xcomp" and any(g.dep_ == "aux" and g.lower_ == "to" for g in c.children) for c in root.children)
+    return root.lemma_.lower() in PRESCRIBING_VERBS and to_verb and root.tag_ in {"VBZ", "VBP", "VB"}
 
 
 def characterisation(sentence: Span, evidence: list[ClaimEvidence]) -> bool:
