@@ -84,7 +84,8 @@ SPEAKING_PATTERNS = {"according_to", "reporting_verb", "quote_signature", "conti
 
 def not_unsourced(sentence: Span, previous: list[Attribution]) -> bool:
     """The reader guide's exceptions to `unsourced` for a claim with no attribution of its own."""
-    return author_voice(sentence) or framing_line(sentence) or (continues_subject(sentence) and sourced_by_context(previous))
+    return author_voice(sentence) or framing_line(sentence) or introduced_document(sentence) or (
+        continues_subject(sentence) and sourced_by_context(previous))
 
 
 def speculation_only(sentence: Span, speculation: list[Span], evidence: list[ClaimEvidence] | None = None) -> bool:
@@ -136,9 +137,31 @@ def author_voice(sentence: Span, follows_writer: bool = False) -> bool:
     subjects = [c for c in root.children if c.dep_ in {"nsubj", "nsubjpass"} and not inside_quotes(c)]
     if any(s.lower_ == "i" or any(c.dep_ == "poss" and c.lower_ in AUTHOR_POSSESSIVES for c in s.children) for s in subjects):
         return True
-    if any(s.lower_ == "we" for s in subjects) and not follows_writer and sentence.start > 0:
-        before = sentence.doc[sentence.start - 1].sent
-        return author_voice(before, follows_writer=True)
+    if follows_writer or sentence.start == 0:
+        return False
+    before = sentence.doc[sentence.start - 1].sent
+    if any(s.lower_ == "we" for s in subjects):  # "My wife and I arrived as teens. … We got married here"
+        return author_voice(before, follows_writer=True) or _writer_mentioned(before)
+    if any(s.lower_ in {"he", "she", "they"} for s in subjects):  # "My father bought a farm. He also bought 60 acres"
+        return any(any(c.dep_ == "poss" and c.lower_ in AUTHOR_POSSESSIVES for c in s.children)
+                   for s in before.root.children if s.dep_ in {"nsubj", "nsubjpass"} and not inside_quotes(s))
+    return False
+
+
+def _writer_mentioned(sentence: Span) -> bool:
+    """ "She came from the Middle East and I from South America": the writer is one of the sentence's subjects."""
+    return any(t.lower_ == "i" and t.dep_ in {"nsubj", "nsubjpass", "conj"} and not inside_quotes(t) for t in sentence)
+
+
+def introduced_document(sentence: Span) -> bool:
+    """ "The survey was conducted September 16-19": a definite "the survey", "the report" the article has already
+    introduced (a poll, survey or report named earlier in the text) is the document speaking for the sentence."""
+    doc = sentence.doc
+    for subject in (c for c in sentence.root.children if c.dep_ in {"nsubj", "nsubjpass"}):
+        lemma = subject.lemma_.lower()
+        if lemma in CONTEXT_SUBJECTS and any(c.lower_ in {"the", "this", "that"} for c in subject.children):
+            if any(t.lemma_.lower() in CONTEXT_SUBJECTS for t in doc[: sentence.start]):
+                return True
     return False
 
 
