@@ -422,8 +422,8 @@ def inside_quotes(token: Token) -> bool:
         start -= 1
     while end < len(doc) and not doc[end].is_sent_start:
         end += 1
-    before = doc[start : token.i].text
-    after = doc[token.i : end].text
+    before = doc[start : token.i].text.replace("''", '"')
+    after = doc[token.i : end].text.replace("''", '"')
     if before.count("“") > before.count("”") or before.count('"') % 2 == 1:
         return True
     return after.count("”") > after.count("“")
@@ -454,11 +454,12 @@ def _resolve_pronoun(attribution: Attribution, last_speaker: Span | None) -> Att
 
 def _is_quotation(sent: Span) -> bool:
     first = next((t for t in sent if not t.is_space), None)
-    return first is not None and first.text in OPENING_QUOTES
+    return first is not None and (first.text in OPENING_QUOTES or first.text.startswith("''"))
 
 
 def quote_regions(text: str) -> list[tuple[int, int]]:
     """Character ranges of quotations: “…” pairs and straight "…" pairs; an unclosed quote ends at the line."""
+    text = text.replace("''", '"\x00')  # "''Even today, …''": two apostrophes are a straight quotation mark (same length)
     regions, start, straight = [], None, False
     for i, char in enumerate(text):
         if start is None and char in "“\"":
@@ -496,6 +497,9 @@ def _continuations(doc: Doc, sentences: list[Span], direct: list[list[Attributio
     bounds = [(sent.start_char, sent.end_char) for sent in sentences]
     for start, end in quote_regions(doc.text):
         inside = [n for n, (s, e) in enumerate(bounds) if s < end and start < e]
+        # a sentence the parser gave only the opening mark of the quotation ("… come up with one. ''") may name its
+        # speaker ("Mr. Bush declared. ''"), but does not itself speak for it
+        opening_only = {n for n in inside if doc.text[start : bounds[n][1]].strip() in {'"', "“", "''"}}
         if not inside:
             continue
         after = inside[-1] + 1
@@ -508,7 +512,8 @@ def _continuations(doc: Doc, sentences: list[Span], direct: list[list[Attributio
             speaker = _speaker(direct[before])
         if speaker is not None:
             for number in inside:
-                inherit(number, speaker)
+                if number not in opening_only:
+                    inherit(number, speaker)
     for number in range(1, len(sentences)):
         previous = _speaker(direct[number - 1] or inherited.get(number - 1, []))
         if previous is None:
