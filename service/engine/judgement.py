@@ -43,12 +43,15 @@ def judge(
     experience, a framing line and a claim whose source the sentence before names are not unsourced."""
     named = [a for a in attributions if a.kind == "named"]
     vague = [a for a in attributions if a.kind == "vague"]
+    act = bool(named) and all(reported_act(a) for a in attributions)
+    if act:  # "Lawyers filed papers opposing the unsealing": an actor's deed, neither a source for it nor a claim
+        named = []
     labels = []
     if speculation:
         labels.append("speculative")
     if vague:
         labels.append("vague_source")
-    if claim and not attributions and not (
+    if claim and not attributions and not act and not (
         sentence is not None and (
             not_unsourced(sentence, previous or []) or speculation_only(sentence, speculation, evidence) or characterisation(sentence, evidence)
             or prescription(sentence)
@@ -60,6 +63,8 @@ def judge(
     rank = lambda a: (_nested(a, attributions), *_speaker_rank(a))  # noqa: E731
     named, vague = sorted(named, key=rank), sorted(vague, key=rank)
     source = named[0] if named else (vague[0] if vague else None)
+    if act:
+        source = attributions[0]  # still the sentence's actor, as attribution corpora (PolNeAR) count it
     if named and vague and rank(named[0]) > rank(vague[0]):
         source = vague[0]  # "Police say he refused": the sentence is the police's, even if "he" is named
     cues = [(span, "speculation", span.label_) for span in speculation]
@@ -70,7 +75,8 @@ def judge(
         labels=labels,
         claim=claim,
         score=_score(speculation, vague, named, "unsourced" in labels),
-        explanation=_explain(speculation, vague, named, _shown_evidence(evidence) if "unsourced" in labels else [], "unsourced" in labels),
+        explanation=_explain(speculation, vague, named, _shown_evidence(evidence) if "unsourced" in labels else [], "unsourced" in labels,
+                             actor=source if act else None),
         source=source,
         cues=_without_overlaps(cues),
     )
@@ -80,6 +86,15 @@ FIRST_AND_SECOND_PERSON = {"i", "we", "you", "me", "us"}
 AUTHOR_POSSESSIVES = {"my", "our"}
 CONTEXT_SUBJECTS = {"report", "study", "survey", "poll", "analysis", "review", "document", "letter", "statement", "paper", "audit"}
 SPEAKING_PATTERNS = {"according_to", "reporting_verb", "quote_signature", "continuation", "headline_colon"}
+
+
+ACT_CONFIDENCE = 0.5  # below this, a relation only the classifier found reads as a deed, not a source (#9)
+
+
+def reported_act(attribution: Attribution) -> bool:
+    """A relation only the PolNeAR-trained classifier found, and not confidently: mostly someone named doing something
+    ("lawyers filed papers", "Zuckerberg knows a thing or two"), which attribution corpora count and readers do not."""
+    return attribution.confidence is not None and attribution.confidence < ACT_CONFIDENCE
 
 
 def not_unsourced(sentence: Span, previous: list[Attribution]) -> bool:
@@ -231,7 +246,8 @@ def _in_running_text(phrase: str) -> str:
 
 
 def _explain(
-    speculation: list[Span], vague: list[Attribution], named: list[Attribution], evidence: list[ClaimEvidence], unsourced: bool
+    speculation: list[Span], vague: list[Attribution], named: list[Attribution], evidence: list[ClaimEvidence], unsourced: bool,
+    actor: Attribution | None = None,
 ) -> str:
     phrases = load_json("explanations.json")
     parts = []
@@ -263,6 +279,8 @@ def _explain(
                 source, whose = f"someone named elsewhere ('{source}')", f"that of someone named elsewhere ('{source}')"
         key = "sourced_speculation" if speculation else "sourced"
         parts.append(phrases[key].format(source=source, whose=whose))
+    if actor is not None and actor.source is not None:
+        parts.append(phrases["act"].format(source=_in_running_text(_quote(actor.source))))
     if evidence:
         listed = ", ".join(f"'{_quote(e.span)}'" for e in evidence[:3])
         key = "unsourced_actors" if all(e.type == "actor" for e in evidence) else "unsourced"
