@@ -37,7 +37,7 @@ RELATIVE_PRONOUNS = {"who", "which", "that", "whom"}
 NOT_SPEAKERS = {"that", "this", "you", "which", "what", "who", "whom", "everything", "something", "nothing", "there"}
 STUDY_AUTHORS = {"researcher", "scientist", "author", "investigator", "team", "researchers", "scientists", "authors"}
 WRITER_PRONOUNS = {"i", "we"}  # outside quotation marks, the writer (or the writer's family) speaking
-DENYING_ADVERBS = {"never", "hardly", "barely", "scarcely"}
+DENYING_ADVERBS = {"never"}  # not "hardly clarified": a judgement of how well, not a denial
 INFERENTIAL_VERBS = {"signal", "show", "suggest", "indicate", "hint", "mean", "point", "reveal", "find", "confirm", "conclude"}
 
 
