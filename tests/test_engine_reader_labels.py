@@ -124,6 +124,8 @@ def test_question_cue_is_explained() -> None:
         ("The survey was conducted May 2-5 among 900 adults.", 0, {"unsourced"}, set()),
         # two apostrophes open and close a quotation (PolNeAR's NYT articles): the speaker carries over
         ("''We will rebuild the pier,'' Mayor Ortiz said. ''Even now, the town is not finished.''", 1, {"sourced"}, {"unsourced"}),
+        # an accusation with no accuser named is a vague source
+        ("The inspectors have often been accused of ignoring the smaller villages.", 0, {"vague_source"}, set()),
         # a named source followed by a no-break space is still "it", the organisation just named
         ("The Harbour Gazette endorsed Ms Lee on Friday. Meanwhile, it\u00a0attacked the mayor, saying he “has failed the harbour.”",
          1, {"sourced"}, {"vague_source"}),
