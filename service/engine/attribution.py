@@ -495,11 +495,12 @@ def _continuations(doc: Doc, sentences: list[Span], direct: list[list[Attributio
             inherited[number] = [Attribution("continuation", None, origin.source, origin.kind, anchor=sent.start)]
 
     bounds = [(sent.start_char, sent.end_char) for sent in sentences]
-    for start, end in quote_regions(doc.text):
+    text = doc.text  # Doc.text joins every token: build it once
+    for start, end in quote_regions(text):
         inside = [n for n, (s, e) in enumerate(bounds) if s < end and start < e]
         # a sentence the parser gave only the opening mark of the quotation ("… come up with one. ''") may name its
         # speaker ("Mr. Bush declared. ''"), but does not itself speak for it
-        opening_only = {n for n in inside if doc.text[start : bounds[n][1]].strip() in {'"', "“", "''"}}
+        opening_only = {n for n in inside if bounds[n][1] - start <= 4 and text[start : bounds[n][1]].strip() in {'"', "“", "''"}}
         if not inside:
             continue
         after = inside[-1] + 1
