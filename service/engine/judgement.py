@@ -88,7 +88,7 @@ CONTEXT_SUBJECTS = {"report", "study", "survey", "poll", "analysis", "review", "
 SPEAKING_PATTERNS = {"according_to", "reporting_verb", "quote_signature", "continuation", "headline_colon"}
 
 
-ACT_CONFIDENCE = 0.6  # below this, a relation only the classifier found reads as a deed, not a source (#9)
+ACT_CONFIDENCE = 0.5  # below this, a relation only the classifier found reads as a deed, not a source (#9)
 
 
 def reported_act(attribution: Attribution) -> bool:
