@@ -85,7 +85,7 @@ def test_decision_rule() -> None:
 
 
 def test_first_person_speculation_is_explained_as_the_speakers() -> None:
-    found = _first("I think we can do better than that.")
+    found = _first('"I think we can do better than that."')  # quoted: someone speaking, not the writer (#9)
     assert "the speaker's own ('I')" in found["explanation"]
 
 

@@ -13,6 +13,7 @@ from its entities, determiner and head noun (word lists in
 
 from __future__ import annotations
 
+import dataclasses
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
@@ -37,6 +38,8 @@ REPUTATION_ADVERBS = {"widely", "long", "often", "usually", "generally", "common
 RELATIVE_PRONOUNS = {"who", "which", "that", "whom"}
 NOT_SPEAKERS = {"that", "this", "you", "which", "what", "who", "whom", "everything", "something", "nothing", "there"}
 STUDY_AUTHORS = {"researcher", "scientist", "author", "investigator", "team", "researchers", "scientists", "authors"}
+WRITER_PRONOUNS = {"i", "we"}  # outside quotation marks, the writer (or the writer's family) speaking
+DENYING_ADVERBS = {"never"}  # not "hardly clarified": a judgement of how well, not a denial
 INFERENTIAL_VERBS = {"signal", "show", "suggest", "indicate", "hint", "mean", "point", "reveal", "find", "confirm", "conclude"}
 
 
@@ -50,6 +53,7 @@ class Attribution:
     kind: str  # named | vague
     anchor: int | None = None  # token index in the sentence that carries the relation
     refers_to: Span | None = None  # for a pronoun source ("she"), the named speaker it stands for
+    confidence: float | None = None  # the classifier's probability, for a relation only the classifier found
 
 
 if not Doc.has_extension(EXTENSION):
@@ -142,11 +146,14 @@ def _trim_source(token: Token) -> Span:
             if child.dep_ in {"appos", "compound", "flat"} or child.lower_ == "(":
                 right = max(right, child.right_edge.i + 1)
     doc = token.doc
-    while right > left + 1 and doc[right - 1].is_punct and not (
+    dated = [c for c in token.rights if c.dep_ == "npadvmod" and c.ent_type_ in {"DATE", "TIME"} and c.left_edge.i > token.i]
+    if dated:  # "Trump this week also said": the date says when, not who
+        right = min(right, dated[0].left_edge.i)
+    while right > left + 1 and (doc[right - 1].is_punct or doc[right - 1].is_space) and not (
         doc[right - 1].text == ")" and "(" in doc[left : right - 1].text
     ):
         right -= 1
-    while left < right - 1 and doc[left].is_punct:
+    while left < right - 1 and (doc[left].is_punct or doc[left].is_space):
         left += 1
     return doc[left:right]
 
@@ -172,12 +179,16 @@ class AttributionFinder:
         ruled: list[list[Attribution]] = []
         named_before: list[bool] = []
         previous_named = False
+        quoted = quote_regions(doc.text)
         for sent in sentences:
-            here = _without_inner_passives(self._in_sentence(sent, previous_named))
+            speaker_before = any(a.kind == "named" and not _first_person(a) for found in ruled[-2:] for a in found)
+            here = [a for a in _without_inner_passives(self._in_sentence(sent, previous_named))
+                    if not _not_a_source(a, quoted, speaker_before)] or self._clause_stance(sent, previous_named)
             ruled.append(here)
             named_before.append(previous_named)
             previous_named = previous_named or any(a.kind == "named" for a in here) or any(t.ent_type_ in {"PERSON", "ORG"} for t in sent)
-        learned = self._learned(sentences, ruled, named_before)
+        learned = {number: kept for number, found in self._learned(sentences, ruled, named_before).items()
+                   if (kept := [a for a in found if not _not_a_source(a, quoted, speaker_before=False)])}
         direct: list[list[Attribution]] = []
         last_speaker: Span | None = None
         for number in range(len(sentences)):
@@ -217,7 +228,7 @@ class AttributionFinder:
             if kind == "vague" and p < self.vague_threshold:
                 continue  # "authorities issued a warrant": an unnamed actor doing something is not a vague source
             cue = candidate.cue.doc[candidate.cue.i : candidate.cue.i + 1]
-            found[number] = [Attribution("stance", cue, source, kind)]
+            found[number] = [Attribution("stance", cue, source, kind, confidence=round(p, 3))]
         return found
 
     def _in_sentence(self, sent: Span, previous_named: bool) -> list[Attribution]:
@@ -244,6 +255,23 @@ class AttributionFinder:
                 if relation is not None:
                     found.append(relation)
         return found
+
+    def _clause_stance(self, sent: Span, previous_named: bool) -> list[Attribution]:
+        """Someone named putting forward or holding a whole clause: "Trump charges that countries donated …",
+        "The Press Council is concerned the laws would crush …" (a verb with a that-clause, a passive state with a clause)."""
+        root = sent.root
+        if root.pos_ != "VERB" or root.lemma_.lower() in INFERENTIAL_VERBS or _hypothetical(root, set()):
+            return []
+        passive = any(c.dep_ == "auxpass" for c in root.children)
+        subject = next((c for c in root.children if c.dep_ == ("nsubjpass" if passive else "nsubj") and not inside_quotes(c)), None)
+        clauses = [c for c in root.children if c.dep_ == "ccomp" and c.i > root.i and any(g.dep_ in {"nsubj", "nsubjpass"} for g in c.children)
+                   and (passive or any(g.dep_ == "mark" and g.lower_ == "that" for g in c.children))]
+        if not clauses or subject is None or subject.pos_ == "PRON" or any(c.dep_ == "neg" for c in root.children):
+            return []
+        source = _trim_source(subject)
+        if self.source_kinds.classify(source, previous_named) != "named":
+            return []
+        return [Attribution("reporting_verb", sent.doc[root.i : root.i + 1], source, "named")]
 
     def _per(self, token: Token, previous_named: bool) -> Attribution | None:
         """ "Per the agreement, …", "per Reuters": like "according to"; "$5 per share" is a rate, not a source."""
@@ -366,6 +394,25 @@ class AttributionFinder:
         return Attribution("reporting_verb", doc[verb.i : verb.i + 1], source, kind) if kind else None
 
 
+def _first_person(attribution: Attribution) -> bool:
+    source = attribution.source
+    return source is not None and len(source) == 1 and source[0].lower_ in WRITER_PRONOUNS
+
+
+def _not_a_source(attribution: Attribution, quoted: list[tuple[int, int]], speaker_before: bool) -> bool:
+    """Relations a reader does not take as attributing the sentence to anyone (#9): the writer's own act outside any
+    quotation ("I asked him how many minds he had changed", "We asked whether …") unless someone named spoke in the two
+    sentences before (a page that drops quotation marks: "…, he said. I think …"), and a stance or act that is denied
+    ("Trump did not unveil plans", "the Government does not deny that …")."""
+    source, cue = attribution.source, attribution.cue
+    if _first_person(attribution) and not speaker_before and source is not None:
+        if not any(begin <= source[0].idx < end for begin, end in quoted):
+            return True
+    if attribution.pattern == "stance" and cue is not None:
+        return any(c.dep_ == "neg" or c.lower_ in DENYING_ADVERBS for c in cue.root.children)
+    return False
+
+
 def _pronoun_nobody(source: Span) -> bool:
     """A source that is only a pronoun the classifier could not tie to anyone ("it", "that", "you", "who")."""
     return len(source) == 1 and source[0].lower_ in NOT_SPEAKERS | RELATIVE_PRONOUNS | {"it"}
@@ -379,8 +426,8 @@ def inside_quotes(token: Token) -> bool:
         start -= 1
     while end < len(doc) and not doc[end].is_sent_start:
         end += 1
-    before = doc[start : token.i].text
-    after = doc[token.i : end].text
+    before = doc[start : token.i].text.replace("''", '"')
+    after = doc[token.i : end].text.replace("''", '"')
     if before.count("“") > before.count("”") or before.count('"') % 2 == 1:
         return True
     return after.count("”") > after.count("“")
@@ -406,16 +453,17 @@ def _resolve_pronoun(attribution: Attribution, last_speaker: Span | None) -> Att
     source = attribution.source
     if last_speaker is None or source is None or len(source) != 1 or source[0].pos_ != "PRON" or source[0].lower_ in {"it", "they", "we", "i"}:
         return attribution
-    return Attribution(attribution.pattern, attribution.cue, source, attribution.kind, attribution.anchor, refers_to=last_speaker)
+    return dataclasses.replace(attribution, refers_to=last_speaker)
 
 
 def _is_quotation(sent: Span) -> bool:
     first = next((t for t in sent if not t.is_space), None)
-    return first is not None and first.text in OPENING_QUOTES
+    return first is not None and (first.text in OPENING_QUOTES or first.text.startswith("''"))
 
 
 def quote_regions(text: str) -> list[tuple[int, int]]:
     """Character ranges of quotations: “…” pairs and straight "…" pairs; an unclosed quote ends at the line."""
+    text = text.replace("''", '"\x00')  # "''Even today, …''": two apostrophes are a straight quotation mark (same length)
     regions, start, straight = [], None, False
     for i, char in enumerate(text):
         if start is None and char in "“\"":
@@ -451,8 +499,12 @@ def _continuations(doc: Doc, sentences: list[Span], direct: list[list[Attributio
             inherited[number] = [Attribution("continuation", None, origin.source, origin.kind, anchor=sent.start)]
 
     starts, ends = [sent.start_char for sent in sentences], [sent.end_char for sent in sentences]
-    for start, end in quote_regions(doc.text):
+    text = doc.text  # Doc.text joins every token: build it once
+    for start, end in quote_regions(text):
         inside = range(bisect_right(ends, start), bisect_left(starts, end))  # sentences overlapping the quotation
+        # a sentence the parser gave only the opening mark of the quotation ("… come up with one. ''") may name its
+        # speaker ("Mr. Bush declared. ''"), but does not itself speak for it
+        opening_only = {n for n in inside if ends[n] - start <= 4 and text[start : ends[n]].strip() in {'"', "“", "''"}}
         if not inside:
             continue
         after = inside[-1] + 1
@@ -465,7 +517,8 @@ def _continuations(doc: Doc, sentences: list[Span], direct: list[list[Attributio
             speaker = _speaker(direct[before])
         if speaker is not None:
             for number in inside:
-                inherit(number, speaker)
+                if number not in opening_only:
+                    inherit(number, speaker)
     for number in range(1, len(sentences)):
         previous = _speaker(direct[number - 1] or inherited.get(number - 1, []))
         if previous is None:

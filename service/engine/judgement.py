@@ -43,13 +43,19 @@ def judge(
     experience, a framing line and a claim whose source the sentence before names are not unsourced."""
     named = [a for a in attributions if a.kind == "named"]
     vague = [a for a in attributions if a.kind == "vague"]
+    act = bool(named) and all(reported_act(a) for a in attributions)
+    if act:  # "Lawyers filed papers opposing the unsealing": an actor's deed, neither a source for it nor a claim
+        named = []
     labels = []
     if speculation:
         labels.append("speculative")
     if vague:
         labels.append("vague_source")
-    if claim and not attributions and not (
-        sentence is not None and (not_unsourced(sentence, previous or []) or speculation_only(sentence, speculation) or characterisation(sentence, evidence))
+    if claim and not attributions and not act and not (
+        sentence is not None and (
+            not_unsourced(sentence, previous or []) or speculation_only(sentence, speculation, evidence) or characterisation(sentence, evidence)
+            or prescription(sentence)
+        )
     ):
         labels.append("unsourced")
     if named:
@@ -57,6 +63,8 @@ def judge(
     rank = lambda a: (_nested(a, attributions), *_speaker_rank(a))  # noqa: E731
     named, vague = sorted(named, key=rank), sorted(vague, key=rank)
     source = named[0] if named else (vague[0] if vague else None)
+    if act:
+        source = attributions[0]  # still the sentence's actor, as attribution corpora (PolNeAR) count it
     if named and vague and rank(named[0]) > rank(vague[0]):
         source = vague[0]  # "Police say he refused": the sentence is the police's, even if "he" is named
     cues = [(span, "speculation", span.label_) for span in speculation]
@@ -67,7 +75,8 @@ def judge(
         labels=labels,
         claim=claim,
         score=_score(speculation, vague, named, "unsourced" in labels),
-        explanation=_explain(speculation, vague, named, _shown_evidence(evidence) if "unsourced" in labels else [], "unsourced" in labels),
+        explanation=_explain(speculation, vague, named, _shown_evidence(evidence) if "unsourced" in labels else [], "unsourced" in labels,
+                             actor=source if act else None),
         source=source,
         cues=_without_overlaps(cues),
     )
@@ -79,18 +88,49 @@ CONTEXT_SUBJECTS = {"report", "study", "survey", "poll", "analysis", "review", "
 SPEAKING_PATTERNS = {"according_to", "reporting_verb", "quote_signature", "continuation", "headline_colon"}
 
 
+ACT_CONFIDENCE = 0.5  # below this, a relation only the classifier found reads as a deed, not a source (#9)
+
+
+def reported_act(attribution: Attribution) -> bool:
+    """A relation only the PolNeAR-trained classifier found, and not confidently: mostly someone named doing something
+    ("lawyers filed papers", "Zuckerberg knows a thing or two"), which attribution corpora count and readers do not."""
+    return attribution.confidence is not None and attribution.confidence < ACT_CONFIDENCE
+
+
 def not_unsourced(sentence: Span, previous: list[Attribution]) -> bool:
     """The reader guide's exceptions to `unsourced` for a claim with no attribution of its own."""
-    return author_voice(sentence) or framing_line(sentence) or (continues_subject(sentence) and sourced_by_context(previous))
+    return author_voice(sentence) or framing_line(sentence) or introduced_document(sentence) or (
+        continues_subject(sentence) and sourced_by_context(previous))
 
 
-def speculation_only(sentence: Span, speculation: list[Span]) -> bool:
+def speculation_only(sentence: Span, speculation: list[Span], evidence: list[ClaimEvidence] | None = None) -> bool:
     """The main clause itself is hedged, believed or conditional ("The merger could cost 3,000 jobs", "he would have
-    done so by now"): pure speculation, no factual claim to source. An announced event ("will be debated this week")
-    still is one."""
+    done so by now"): pure speculation, no factual claim to source. So is a forecast with no date ("Other polls will
+    begin to measure the effect"); an announced event ("will be debated this week") still is a claim."""
     root = sentence.root
     hedged = {root.i} | {c.i for c in root.children if c.dep_ in {"aux", "auxpass"}}
-    return any(span.label_ in {"epistemic", "condition", "doxastic"} and any(t.i in hedged for t in span) for span in speculation)
+    dated = any(e.type == "date" for e in evidence or [])
+
+    def forecast(span: Span) -> bool:  # "will begin", "would crush"; not "plans to release", a plan that exists
+        return not dated and span.label_ == "prediction" and any(t.lower_ in FORECAST_MODALS for t in span)
+
+    return any((span.label_ in {"epistemic", "condition", "doxastic"} or forecast(span)) and any(t.i in hedged for t in span)
+               for span in speculation)
+
+
+FORECAST_MODALS = {"will", "would", "shall", "'ll", "’ll", "wo"}
+PRESCRIBING_VERBS = {"need", "ought", "have"}
+PRESCRIBING_MODALS = {"must", "should", "ought"}
+
+
+def prescription(sentence: Span) -> bool:
+    """The main clause says what someone ought to do ("The VA needs to move faster", "Congress must act"): the
+    writer's recommendation, an opinion rather than a fact to check."""
+    root = sentence.root
+    if any(c.dep_ == "aux" and c.lower_ in PRESCRIBING_MODALS for c in root.children):
+        return True
+    to_verb = any(c.dep_ == "xcomp" and any(g.dep_ == "aux" and g.lower_ == "to" for g in c.children) for c in root.children)
+    return root.lemma_.lower() in PRESCRIBING_VERBS and to_verb and root.tag_ in {"VBZ", "VBP", "VB"}
 
 
 def characterisation(sentence: Span, evidence: list[ClaimEvidence]) -> bool:
@@ -112,9 +152,31 @@ def author_voice(sentence: Span, follows_writer: bool = False) -> bool:
     subjects = [c for c in root.children if c.dep_ in {"nsubj", "nsubjpass"} and not inside_quotes(c)]
     if any(s.lower_ == "i" or any(c.dep_ == "poss" and c.lower_ in AUTHOR_POSSESSIVES for c in s.children) for s in subjects):
         return True
-    if any(s.lower_ == "we" for s in subjects) and not follows_writer and sentence.start > 0:
-        before = sentence.doc[sentence.start - 1].sent
-        return author_voice(before, follows_writer=True)
+    if follows_writer or sentence.start == 0:
+        return False
+    before = sentence.doc[sentence.start - 1].sent
+    if any(s.lower_ == "we" for s in subjects):  # "My wife and I arrived as teens. … We got married here"
+        return author_voice(before, follows_writer=True) or _writer_mentioned(before)
+    if any(s.lower_ in {"he", "she", "they"} for s in subjects):  # "My father bought a farm. He also bought 60 acres"
+        return any(any(c.dep_ == "poss" and c.lower_ in AUTHOR_POSSESSIVES for c in s.children)
+                   for s in before.root.children if s.dep_ in {"nsubj", "nsubjpass"} and not inside_quotes(s))
+    return False
+
+
+def _writer_mentioned(sentence: Span) -> bool:
+    """ "She came from the Middle East and I from South America": the writer is one of the sentence's subjects."""
+    return any(t.lower_ == "i" and t.dep_ in {"nsubj", "nsubjpass", "conj"} and not inside_quotes(t) for t in sentence)
+
+
+def introduced_document(sentence: Span) -> bool:
+    """ "The survey was conducted September 16-19": a definite "the survey", "the report" the article has already
+    introduced (a poll, survey or report named earlier in the text) is the document speaking for the sentence."""
+    doc = sentence.doc
+    for subject in (c for c in sentence.root.children if c.dep_ in {"nsubj", "nsubjpass"}):
+        lemma = subject.lemma_.lower()
+        if lemma in CONTEXT_SUBJECTS and any(c.lower_ in {"the", "this", "that"} for c in subject.children):
+            if any(t.lemma_.lower() in CONTEXT_SUBJECTS for t in doc[: sentence.start]):
+                return True
     return False
 
 
@@ -183,7 +245,8 @@ def _in_running_text(phrase: str) -> str:
 
 
 def _explain(
-    speculation: list[Span], vague: list[Attribution], named: list[Attribution], evidence: list[ClaimEvidence], unsourced: bool
+    speculation: list[Span], vague: list[Attribution], named: list[Attribution], evidence: list[ClaimEvidence], unsourced: bool,
+    actor: Attribution | None = None,
 ) -> str:
     phrases = load_json("explanations.json")
     parts = []
@@ -215,6 +278,8 @@ def _explain(
                 source, whose = f"someone named elsewhere ('{source}')", f"that of someone named elsewhere ('{source}')"
         key = "sourced_speculation" if speculation else "sourced"
         parts.append(phrases[key].format(source=source, whose=whose))
+    if actor is not None and actor.source is not None:
+        parts.append(phrases["act"].format(source=_in_running_text(_quote(actor.source))))
     if evidence:
         listed = ", ".join(f"'{_quote(e.span)}'" for e in evidence[:3])
         key = "unsourced_actors" if all(e.type == "actor" for e in evidence) else "unsourced"
