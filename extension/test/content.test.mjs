@@ -186,3 +186,29 @@ test("a ticker outside the article never delays a check of the changed article",
   await page.fireTimers();
   assert.equal(page.analyses().length, 2);
 });
+
+test("a page without an article is searched again only when article-like content arrives, not on every tick (#10, #12)", async () => {
+  const page = contentPage(`<div id="ticker">DOW 100</div><div id="note">Short note.</div>`, { settings: { autoAnalyze: true } });
+  await settle();
+  assert.equal(page.document.documentElement.getAttribute("data-sourcewise-state"), "no-article");
+  let searches = 0;
+  const collectArticle = page.SW.collectArticle;
+  page.SW.collectArticle = (doc) => {
+    searches += 1;
+    return collectArticle(doc);
+  };
+  for (let i = 0; i < 5; i++) {
+    tick(page);
+    await settle();
+    await page.fireTimers();
+  }
+  assert.equal(searches, 0, "a ticker made the page be searched for an article again");
+  assert.equal(page.pendingTimers().length, 0);
+  page.document.body.appendChild(page.document.createElement("article"));
+  addParagraph(page, LAST);
+  addParagraph(page, "Officials said the repairs would cost more than twice the first estimate.");
+  await settle();
+  await page.fireTimers();
+  assert.ok(searches >= 1, "new article content was not looked at");
+  assert.equal(page.analyses().length, 1, "the article that arrived was not sent");
+});
