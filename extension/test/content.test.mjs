@@ -144,7 +144,7 @@ test("a paragraph re-rendered during the request: no throw, other marks made, re
   const run = page.message({ type: "sourcewise:run" });
   await settle();
   const first = page.document.querySelector("article p");
-  first.innerHTML = first.innerHTML; // the page's framework re-renders the paragraph
+  first.replaceChildren(...[...first.childNodes].map((node) => node.cloneNode(true))); // the page's framework re-renders the paragraph
   release();
   assert.equal((await run).ok, true);
   const marks = [...page.document.querySelectorAll("sourcewise-mark")];
