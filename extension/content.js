@@ -133,9 +133,10 @@
         repairMarks(current.text);
         return { ok: false, unchanged: true };
       }
+      const marked = handle !== null;
       clearMarks();
       selectionShown = false;
-      return await send(collect(), reason); // fresh nodes: our marks split some
+      return await send(marked ? collect() : current, reason); // our marks split text nodes: read the page again once they are gone
     } finally {
       busy = false;
       syncWatcher();

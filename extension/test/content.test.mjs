@@ -212,3 +212,20 @@ test("a page without an article is searched again only when article-like content
   assert.ok(searches >= 1, "new article content was not looked at");
   assert.equal(page.analyses().length, 1, "the article that arrived was not sent");
 });
+
+test("an analysis reads the page once, and again only to replace its own marks", async () => {
+  const page = contentPage(ARTICLE, { settings: { autoAnalyze: false } });
+  await settle();
+  let searches = 0;
+  const collectArticle = page.SW.collectArticle;
+  page.SW.collectArticle = (doc) => {
+    searches += 1;
+    return collectArticle(doc);
+  };
+  await page.message({ type: "sourcewise:run" });
+  assert.equal(searches, 1, "the unmarked page was read twice");
+  await page.message({ type: "sourcewise:run" });
+  assert.equal(searches, 3, "marked text nodes must be read again after the marks are removed");
+  assert.equal(page.analyses()[1].text, page.analyses()[0].text);
+  assert.equal(page.document.querySelectorAll("sourcewise-mark").length, 3);
+});
