@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import argparse
 import statistics
-from pathlib import Path
 
-from playwright.sync_api import Route, sync_playwright
+from playwright.sync_api import sync_playwright
 
 from tests.browser_support import CHROMIUM, CHROMIUM_ARGS
-from tests.real_pages import REAL_PAGES, is_local, page_url, serve_pages
+from tests.chromium_extension import EXTENSION, only_local
+from tests.real_pages import REAL_PAGES, page_url, serve_pages
 
 from .report import write_section
 
-EXTENSION = Path(__file__).resolve().parent.parent / "extension"
 SCRIPTS = ["src/vendor/Readability.js", "src/vendor/Readability-readerable.js", "src/article.js"]
 
 TIME_JS = """runs => {
@@ -36,19 +35,12 @@ TIME_JS = """runs => {
 }"""
 
 
-def _only_local(route: Route) -> None:
-    if is_local(route.request.url):
-        route.continue_()
-    else:
-        route.abort()
-
-
 def measure(runs: int) -> str:
     rows = ["| page | elements | source | article chars | text nodes mapped | median ms | worst ms |", "|---|---|---|---|---|---|---|"]
     with serve_pages() as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         context = browser.new_context()
-        context.route("**/*", _only_local)
+        context.route("**/*", only_local)
         for name in REAL_PAGES:
             page = context.new_page()
             page.goto(page_url(base, name), wait_until="load")

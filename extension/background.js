@@ -150,7 +150,7 @@ async function runInTab(tabId, type = "sourcewise:run") {
   }
 }
 
-const NO_ARTICLE = { ok: false, noArticle: true, message: "No article was found on this page. Select the text you want analysed, then choose \u201cAnalyse selected text\u201d here or in the right-click menu." };
+const NO_ARTICLE = Object.freeze({ ok: false, noArticle: true }); // the popup says so and offers the selection (popup.html)
 const SELECTION_MENU_ID = "sourcewise-selection";
 
 /** Analyse the reader's selection in a tab; the tab's state on success, else why not. */

@@ -133,9 +133,10 @@
         repairMarks(current.text);
         return { ok: false, unchanged: true };
       }
+      const marked = handle !== null;
       clearMarks();
       selectionShown = false;
-      return await send(collect(), reason); // fresh nodes: our marks split some
+      return await send(marked ? collect() : current, reason); // our marks split text nodes: read the page again once they are gone
     } finally {
       busy = false;
       syncWatcher();
@@ -202,13 +203,17 @@
     }, delay);
   }
 
-  /** A change that may touch the article: inside its root, around it, or with no root known yet. */
+  /**
+   * A change that may touch the article: inside its root, or new content that may hold an article
+   * (around the root, or anywhere while the page has no article): a ticker or an ad never counts,
+   * so a page without an article is not searched again on every tick.
+   */
   function touchesArticle(mutation) {
     const target = mutation.target;
-    if (!articleRoot || !articleRoot.isConnected) return true;
-    if (articleRoot.contains(target)) return !(target.nodeType === 1 ? target : target.parentElement).closest(SW.TOOLTIP_TAG);
-    if (target.nodeType !== 1 || !target.contains(articleRoot)) return false;
-    // around the article: only new content that may hold an article counts (not a ticker or an ad)
+    if (articleRoot && articleRoot.isConnected) {
+      if (articleRoot.contains(target)) return !(target.nodeType === 1 ? target : target.parentElement).closest(SW.TOOLTIP_TAG);
+      if (target.nodeType !== 1 || !target.contains(articleRoot)) return false;
+    }
     return [...mutation.addedNodes].some((node) => node.nodeType === 1 && (node.matches(ARTICLE_LIKE) || node.querySelector(ARTICLE_LIKE)));
   }
 

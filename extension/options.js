@@ -53,8 +53,9 @@
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const autoAnalyze = form.querySelector("input[name=mode]:checked").value === "auto";
-    if (autoAnalyze && !("autoAnalyze" in managed)) {
-      // optional: without it, automatic mode still works on 127.0.0.1 and localhost pages
+    if (autoAnalyze) {
+      // also when the administrator set automatic mode: only the reader can grant this permission;
+      // without it, automatic mode works on 127.0.0.1 and localhost pages only (no prompt once granted)
       await chrome.permissions.request({ origins: ["<all_urls>"] }).catch(() => false);
     }
     const values = {

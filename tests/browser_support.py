@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -30,7 +30,13 @@ MARKS_SCRIPT = """() => [...document.querySelectorAll('sourcewise-mark')].map(m 
 @contextmanager
 def live_service(**settings) -> Iterator[str]:
     """The real Flask app on a real socket, in a thread."""
-    app = create_app(Settings(rate_limit=None, **settings))
+    with serve_wsgi(create_app(Settings(rate_limit=None, **settings))) as url:
+        yield url
+
+
+@contextmanager
+def serve_wsgi(app: Callable) -> Iterator[str]:
+    """A WSGI app on a real socket on 127.0.0.1, in a thread; yields its base URL."""
     with _serving(make_server("127.0.0.1", free_port(), app, threaded=True)) as port:
         yield f"http://127.0.0.1:{port}"
 

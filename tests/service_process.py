@@ -32,6 +32,15 @@ def wait_ready(base: str, process: subprocess.Popen, seconds: float = 90) -> Non
     raise RuntimeError("gunicorn did not become ready")
 
 
+def wait_workers(master_pid: int, count: int, seconds: float = 30) -> None:
+    """Wait until ``count`` workers run: /health answers as soon as the first one does, the others may still be forking."""
+    deadline = time.monotonic() + seconds
+    while len(worker_pids(master_pid)) < count:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"gunicorn did not start {count} workers")
+        time.sleep(0.2)
+
+
 def post(base: str, payload: dict, timeout: float = 30) -> tuple[int, dict, dict]:
     """POST /analyze; returns status, headers and JSON body, for errors too."""
     request = urllib.request.Request(base + "/analyze", data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"})
@@ -44,7 +53,7 @@ def post(base: str, payload: dict, timeout: float = 30) -> tuple[int, dict, dict
 
 @contextmanager
 def gunicorn(env_extra: dict[str, str], prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, subprocess.Popen]]:
-    """gunicorn with the repo's gunicorn.conf.py on a free port; yields (base URL, master process).
+    """gunicorn with the repo's gunicorn.conf.py on a free port, every worker started; yields (base URL, master process).
 
     ``prefix`` runs it through another command (e.g. setpriv to drop root's file-permission override).
     """
@@ -55,6 +64,7 @@ def gunicorn(env_extra: dict[str, str], prefix: tuple[str, ...] = ()) -> Iterato
     base = f"http://127.0.0.1:{port}"
     try:
         wait_ready(base, process)
+        wait_workers(process.pid, int(env["WEB_CONCURRENCY"]))
         yield base, process
     finally:
         process.terminate()

@@ -6,14 +6,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, sync_playwright
+from playwright.sync_api import BrowserContext, Page
 
 from .browser_pages import messy_page_html
-from .browser_support import CHROMIUM, CHROMIUM_ARGS, MARKS_SCRIPT, judgement_failures, live_service, static_page
+from .browser_support import MARKS_SCRIPT, judgement_failures, live_service, static_page
+from .chromium_extension import configure, extension_context, service_worker, tab_id_of
 
 pytestmark = pytest.mark.browser
 
-EXTENSION = Path(__file__).resolve().parent.parent / "extension"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 HOTPINK = "rgb(255, 105, 180)"
 
@@ -32,28 +32,8 @@ def page_url() -> Iterator[str]:
 
 @pytest.fixture
 def context(tmp_path: Path) -> Iterator[BrowserContext]:
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[*CHROMIUM_ARGS, f"--disable-extensions-except={EXTENSION}", f"--load-extension={EXTENSION}"],
-        )
-        try:
-            yield context
-        finally:
-            context.close()
-
-
-def _worker(context: BrowserContext):
-    workers = context.service_workers or [context.wait_for_event("serviceworker", timeout=15_000)]
-    return workers[0]
-
-
-def _configure(context: BrowserContext, **settings) -> str:
-    worker = _worker(context)
-    worker.evaluate("settings => chrome.storage.sync.set(settings)", settings)
-    return worker.url.split("/")[2]  # the extension id
+    with extension_context(tmp_path / "profile") as context:
+        yield context
 
 
 def _open_analysed(context: BrowserContext, url: str) -> Page:
@@ -64,7 +44,7 @@ def _open_analysed(context: BrowserContext, url: str) -> Page:
 
 
 def test_messy_page_is_marked_as_the_reader_judged(context: BrowserContext, service_url: str, page_url: str, seed_fixture: dict) -> None:
-    _configure(context, serverUrl=service_url, autoAnalyze=True)
+    configure(context, serverUrl=service_url, autoAnalyze=True)
     page = _open_analysed(context, page_url)
     marks = page.evaluate(MARKS_SCRIPT)
     ARTIFACTS.mkdir(exist_ok=True)
@@ -79,7 +59,7 @@ def test_messy_page_is_marked_as_the_reader_judged(context: BrowserContext, serv
 
 
 def test_links_inside_marks_still_work(context: BrowserContext, service_url: str, page_url: str) -> None:
-    _configure(context, serverUrl=service_url, autoAnalyze=True)
+    configure(context, serverUrl=service_url, autoAnalyze=True)
     page = _open_analysed(context, page_url)
     link = page.locator("a.inline-link")
     assert link.locator("sourcewise-mark").count() == 1
@@ -88,7 +68,7 @@ def test_links_inside_marks_still_work(context: BrowserContext, service_url: str
 
 
 def test_tooltip_on_hover_and_keyboard_focus(context: BrowserContext, service_url: str, page_url: str) -> None:
-    _configure(context, serverUrl=service_url, autoAnalyze=True)
+    configure(context, serverUrl=service_url, autoAnalyze=True)
     page = _open_analysed(context, page_url)
     mark = page.locator("sourcewise-mark[data-sourcewise-label~=vague_source]").first
     mark.hover()
@@ -102,16 +82,16 @@ def test_tooltip_on_hover_and_keyboard_focus(context: BrowserContext, service_ur
 
 
 def test_label_toggle_and_removal_react_without_reload(context: BrowserContext, service_url: str, page_url: str) -> None:
-    _configure(context, serverUrl=service_url, autoAnalyze=True)
+    configure(context, serverUrl=service_url, autoAnalyze=True)
     page = _open_analysed(context, page_url)
     original = page.evaluate(
         "() => fetch(location.href).then(r => r.text()).then(t => new DOMParser().parseFromString(t, 'text/html').querySelector('article').innerHTML)"
     )
-    _configure(context, labels=["sourced"])
+    configure(context, labels=["sourced"])
     page.wait_for_function("() => ![...document.querySelectorAll('sourcewise-mark')].some(m => m.dataset.sourcewiseLabel.includes('speculative'))")
     assert page.locator("sourcewise-mark").count() > 0
-    worker = _worker(context)
-    tab_id = worker.evaluate("url => chrome.tabs.query({}).then(tabs => tabs.find(t => t.url === url).id)", page.url)
+    worker = service_worker(context)
+    tab_id = tab_id_of(context, page)
     worker.evaluate("tabId => chrome.tabs.sendMessage(tabId, {type: 'sourcewise:remove'})", tab_id)
     page.wait_for_function("() => document.querySelectorAll('sourcewise-mark').length === 0")
     restored = page.evaluate("() => document.querySelector('article').innerHTML")
@@ -119,10 +99,9 @@ def test_label_toggle_and_removal_react_without_reload(context: BrowserContext, 
 
 
 def test_popup_shows_profile_and_errors(context: BrowserContext, service_url: str, page_url: str, seed_fixture: dict) -> None:
-    extension_id = _configure(context, serverUrl=service_url, autoAnalyze=True)
+    extension_id = configure(context, serverUrl=service_url, autoAnalyze=True)
     page = _open_analysed(context, page_url)
-    worker = _worker(context)
-    tab_id = worker.evaluate("url => chrome.tabs.query({}).then(tabs => tabs.find(t => t.url === url).id)", page.url)
+    tab_id = tab_id_of(context, page)
     popup = context.new_page()
     popup.goto(f"chrome-extension://{extension_id}/popup.html?tab={tab_id}")
     popup.wait_for_selector("#profile:not([hidden])")
@@ -130,27 +109,27 @@ def test_popup_shows_profile_and_errors(context: BrowserContext, service_url: st
     assert any(row.startswith("Speculative") for row in rows)
     analysed = int(popup.locator("#status").text_content().split()[0])
     assert analysed >= len(seed_fixture["sentences"])  # the article's sentences plus headline and byline
-    _configure(context, serverUrl="http://127.0.0.1:9")  # nothing listens there
+    configure(context, serverUrl="http://127.0.0.1:9")  # nothing listens there
     popup.click("#reanalyse")
     popup.wait_for_selector("#error:not([hidden])")
     assert "could not be reached" in popup.locator("#error").text_content()
 
 
 def test_click_mode_analyses_only_when_asked(context: BrowserContext, service_url: str, page_url: str) -> None:
-    _configure(context, serverUrl=service_url, autoAnalyze=False)
+    configure(context, serverUrl=service_url, autoAnalyze=False)
     page = context.new_page()
     page.goto(page_url)
     page.wait_for_timeout(1500)
     assert page.locator("sourcewise-mark").count() == 0
-    worker = _worker(context)
-    tab_id = worker.evaluate("url => chrome.tabs.query({}).then(tabs => tabs.find(t => t.url === url).id)", page.url)
+    worker = service_worker(context)
+    tab_id = tab_id_of(context, page)
     answer = worker.evaluate("tabId => chrome.tabs.sendMessage(tabId, {type: 'sourcewise:run'})", tab_id)
     assert answer == {"ok": True}
     page.wait_for_selector("sourcewise-mark")
 
 
 def test_new_article_text_is_analysed_once_it_settles(context: BrowserContext, service_url: str, page_url: str) -> None:
-    _configure(context, serverUrl=service_url, autoAnalyze=True)
+    configure(context, serverUrl=service_url, autoAnalyze=True)
     page = _open_analysed(context, page_url)
     before = page.locator("sourcewise-mark").count()
     page.evaluate("""() => { const p = document.createElement('p');
@@ -164,18 +143,17 @@ def test_new_article_text_is_analysed_once_it_settles(context: BrowserContext, s
 
 def test_popup_explains_a_refusal(context: BrowserContext, page_url: str) -> None:
     with live_service(api_keys=frozenset({"right-key"})) as locked:
-        extension_id = _configure(context, serverUrl=locked, autoAnalyze=False, apiKey="wrong-key")
+        extension_id = configure(context, serverUrl=locked, autoAnalyze=False, apiKey="wrong-key")
         page = context.new_page()
         page.goto(page_url)
-        worker = _worker(context)
-        tab_id = worker.evaluate("url => chrome.tabs.query({}).then(tabs => tabs.find(t => t.url === url).id)", page.url)
+        tab_id = tab_id_of(context, page)
         popup = context.new_page()
         popup.goto(f"chrome-extension://{extension_id}/popup.html?tab={tab_id}")
         popup.click("#reanalyse")
         popup.wait_for_selector("#error:not([hidden])")
         assert "API key" in popup.locator("#error").text_content()
         assert page.locator("sourcewise-mark").count() == 0
-        _configure(context, apiKey="right-key")
+        configure(context, apiKey="right-key")
         popup.click("#reanalyse")
         popup.wait_for_selector("#profile:not([hidden])")
         assert page.locator("sourcewise-mark").count() > 0

@@ -13,18 +13,16 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, sync_playwright
-from werkzeug.serving import make_server
+from playwright.sync_api import BrowserContext, Page
 
 from service.web import create_app
 from service.web.settings import Settings
 
-from .browser_support import CHROMIUM, CHROMIUM_ARGS, static_page
-from .conftest import free_port
+from .browser_support import serve_wsgi, static_page
+from .chromium_extension import configure, extension_context, service_worker, tab_id_of
 
 pytestmark = pytest.mark.browser
 
-EXTENSION = Path(__file__).resolve().parent.parent / "extension"
 TRANSPARENT = "rgba(0, 0, 0, 0)"
 
 PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Bridge news</title></head><body>
@@ -76,13 +74,8 @@ class Gate:
 @pytest.fixture(scope="module")
 def gated_service() -> Iterator[tuple[Gate, str]]:
     gate = Gate(create_app(Settings(rate_limit=None)))
-    server = make_server("127.0.0.1", free_port(), gate, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield gate, f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
+    with serve_wsgi(gate) as url:
+        yield gate, url
 
 
 @pytest.fixture
@@ -104,32 +97,8 @@ def page_url() -> Iterator[str]:
 
 @pytest.fixture
 def context(tmp_path: Path) -> Iterator[BrowserContext]:
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[*CHROMIUM_ARGS, f"--disable-extensions-except={EXTENSION}", f"--load-extension={EXTENSION}"],
-        )
-        try:
-            yield context
-        finally:
-            context.close()
-
-
-def _worker(context: BrowserContext):
-    workers = context.service_workers or [context.wait_for_event("serviceworker", timeout=15_000)]
-    return workers[0]
-
-
-def _configure(context: BrowserContext, **settings) -> str:
-    worker = _worker(context)
-    worker.evaluate("settings => chrome.storage.sync.set(settings)", settings)
-    return worker.url.split("/")[2]  # the extension id
-
-
-def _tab_id(context: BrowserContext, page: Page) -> int:
-    return _worker(context).evaluate("url => chrome.tabs.query({}).then(tabs => tabs.find(t => t.url === url).id)", page.url)
+    with extension_context(tmp_path / "profile") as context:
+        yield context
 
 
 def _change_article(page: Page, text: str) -> None:
@@ -145,12 +114,12 @@ def _wait_for_requests(gate: Gate, count: int, timeout: float = 20.0) -> None:
 
 
 def test_click_mode_sends_nothing_when_the_page_changes(context: BrowserContext, gate: Gate, service_url: str, page_url: str) -> None:
-    _configure(context, serverUrl=service_url, autoAnalyze=True)
+    configure(context, serverUrl=service_url, autoAnalyze=True)
     page = context.new_page()
     page.goto(page_url)
     page.wait_for_selector("html[data-sourcewise-state=done]", timeout=60_000)
     assert gate.analyze_requests == 1
-    _configure(context, autoAnalyze=False)  # back to click mode: the watcher must stop
+    configure(context, autoAnalyze=False)  # back to click mode: the watcher must stop
     page.wait_for_timeout(300)
     for n in range(3):
         _change_article(page, f"Officials say update number {n} may follow.")
@@ -167,7 +136,7 @@ def test_click_mode_sends_nothing_when_the_page_changes(context: BrowserContext,
 
 def test_a_failing_server_is_not_hammered(context: BrowserContext, gate: Gate, service_url: str, page_url: str) -> None:
     gate.fail_status = 503
-    _configure(context, serverUrl=service_url, autoAnalyze=True)
+    configure(context, serverUrl=service_url, autoAnalyze=True)
     page = context.new_page()
     page.goto(page_url)
     page.wait_for_selector("html[data-sourcewise-state=failed]", timeout=30_000)
@@ -181,25 +150,25 @@ def test_a_failing_server_is_not_hammered(context: BrowserContext, gate: Gate, s
 
 def test_retry_after_is_honoured(context: BrowserContext, gate: Gate, service_url: str, page_url: str) -> None:
     gate.fail_status, gate.retry_after = 429, "30"
-    _configure(context, serverUrl=service_url, autoAnalyze=True)
+    configure(context, serverUrl=service_url, autoAnalyze=True)
     page = context.new_page()
     page.goto(page_url)
     page.wait_for_selector("html[data-sourcewise-state=failed]", timeout=30_000)
     _change_article(page, "Officials say the bridge may reopen in July instead.")
     page.wait_for_timeout(4000)
-    answer = _worker(context).evaluate("tabId => chrome.tabs.sendMessage(tabId, {type: 'sourcewise:run'})", _tab_id(context, page))
+    answer = service_worker(context).evaluate("tabId => chrome.tabs.sendMessage(tabId, {type: 'sourcewise:run'})", tab_id_of(context, page))
     assert answer == {"ok": True}
     assert gate.analyze_requests == 1, "sent before the server's Retry-After was over"
 
 
 def test_remove_works_after_the_page_re_rendered(context: BrowserContext, gate: Gate, service_url: str, page_url: str) -> None:
     gate.delay = 2.0
-    extension_id = _configure(context, serverUrl=service_url, autoAnalyze=False)
+    extension_id = configure(context, serverUrl=service_url, autoAnalyze=False)
     page = context.new_page()
     page.goto(page_url)
     original = page.evaluate("() => document.querySelector('article').textContent")
-    tab_id = _tab_id(context, page)
-    _worker(context).evaluate("tabId => { chrome.tabs.sendMessage(tabId, {type: 'sourcewise:run'}); }", tab_id)
+    tab_id = tab_id_of(context, page)
+    service_worker(context).evaluate("tabId => { chrome.tabs.sendMessage(tabId, {type: 'sourcewise:run'}); }", tab_id)
     _wait_for_requests(gate, 1)
     page.evaluate("() => { const p = document.getElementById('p1'); p.innerHTML = p.innerHTML; }")  # during the request
     page.wait_for_selector("html[data-sourcewise-state=done]", timeout=30_000)
@@ -216,7 +185,7 @@ def test_remove_works_after_the_page_re_rendered(context: BrowserContext, gate: 
 
 
 def test_a_page_made_mark_gets_no_styling_or_tooltip(context: BrowserContext, gate: Gate, service_url: str, page_url: str) -> None:
-    _configure(context, serverUrl=service_url, autoAnalyze=True)
+    configure(context, serverUrl=service_url, autoAnalyze=True)
     page = context.new_page()
     page.goto(page_url)
     page.wait_for_selector("html[data-sourcewise-state=done]", timeout=60_000)

@@ -6,39 +6,24 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, Route, sync_playwright
+from playwright.sync_api import BrowserContext
 
 from .browser_pages import messy_page_html
-from .browser_support import CHROMIUM, CHROMIUM_ARGS, live_service, static_page
+from .browser_support import live_service, static_page
+from .chromium_extension import EXTENSION, extension_context, service_worker
 from .chromium_policy import chromium_policy, policy_missing_reason, unpacked_extension_id
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(policy_missing_reason() is not None, reason=str(policy_missing_reason()))]
 
-EXTENSION = Path(__file__).resolve().parent.parent / "extension"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 ALL_LABELS = ["speculative", "vague_source", "unsourced", "sourced"]
 MARK_LABELS = "() => [...document.querySelectorAll('sourcewise-mark')].map(m => m.dataset.sourcewiseLabel)"
 
 
-def _local_only(route: Route) -> None:
-    if route.request.url.startswith(("http://127.0.0.1:", "http://127.0.0.1/", "chrome-extension://")):
-        route.continue_()
-    else:
-        route.abort()
-
-
 @pytest.fixture
 def context(tmp_path: Path) -> Iterator[BrowserContext]:
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True,
-            args=[*CHROMIUM_ARGS, f"--disable-extensions-except={EXTENSION}", f"--load-extension={EXTENSION}"],
-        )
-        context.route("**/*", _local_only)
-        try:
-            yield context
-        finally:
-            context.close()
+    with extension_context(tmp_path / "profile", offline=True) as context:
+        yield context
 
 
 def test_managed_policy_overrides_the_reader_settings_in_chromium(context: BrowserContext) -> None:
@@ -48,7 +33,7 @@ def test_managed_policy_overrides_the_reader_settings_in_chromium(context: Brows
             chromium_policy(extension_id) as set_policy:
         policy = {"serverUrl": service_url, "apiKey": "newsroom-key", "autoAnalyze": True, "labels": ["sourced"]}
         set_policy(policy)
-        worker = context.service_workers[0] if context.service_workers else context.wait_for_event("serviceworker", timeout=15_000)
+        worker = service_worker(context)
         assert worker.url.split("/")[2] == extension_id, "the policy names another extension id than Chromium gave"
         worker.evaluate("settings => chrome.storage.sync.set(settings)", reader)
         managed = worker.evaluate("() => chrome.storage.managed.get(null)")

@@ -13,9 +13,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, Route, sync_playwright
+from playwright.sync_api import BrowserContext
 
-from .browser_support import CHROMIUM, CHROMIUM_ARGS, live_service, static_page
+from .browser_support import live_service, static_page
+from .chromium_extension import configure, extension_context, service_worker, tab_id_of
 from .real_pages import (
     LINKS_JS,
     MARK_RUNS_JS,
@@ -23,7 +24,6 @@ from .real_pages import (
     PageMeasurement,
     expected_text,
     flagged_sentences,
-    is_local,
     measure,
     page_url,
     serve_pages,
@@ -31,7 +31,6 @@ from .real_pages import (
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-EXTENSION = Path(__file__).resolve().parent.parent / "extension"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 MIN_SHARE_MARKED = 0.95
 MEASURED: dict[str, PageMeasurement] = {}
@@ -55,53 +54,23 @@ def pages_base() -> Iterator[str]:
         yield base
 
 
-def _only_local(route: Route) -> None:
-    if is_local(route.request.url):
-        route.continue_()
-    else:
-        route.abort()
-
-
 @pytest.fixture
 def context(tmp_path: Path) -> Iterator[BrowserContext]:
     """A fresh browser per test: an MV3 service worker left idle is stopped, and one page's crash stays its own."""
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True, viewport={"width": 1280, "height": 900},
-            args=[*CHROMIUM_ARGS, f"--disable-extensions-except={EXTENSION}", f"--load-extension={EXTENSION}",
-                  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"],
-        )
-        context.route("**/*", _only_local)
-        try:
-            yield context
-        finally:
-            context.close()
-
-
-def _worker(context: BrowserContext):
-    workers = context.service_workers or [context.wait_for_event("serviceworker", timeout=15_000)]
-    return workers[0]
-
-
-def _configure(context: BrowserContext, **settings) -> str:
-    worker = _worker(context)
-    worker.evaluate("settings => chrome.storage.sync.set(settings)", settings)
-    return worker.url.split("/")[2]
-
-
-def _tab_id(context: BrowserContext, page: Page) -> int:
-    return _worker(context).evaluate("url => chrome.tabs.query({}).then(tabs => tabs.find(t => t.url === url).id)", page.url)
+    with extension_context(tmp_path / "profile", offline=True, viewport={"width": 1280, "height": 900},
+                           args=("--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",)) as context:
+        yield context
 
 
 @pytest.mark.parametrize("name", REAL_PAGES)
 def test_real_page_marks_the_article_and_only_the_article(context: BrowserContext, service_url: str, pages_base: str, name: str) -> None:
-    _configure(context, serverUrl=service_url, autoAnalyze=False)
+    configure(context, serverUrl=service_url, autoAnalyze=False)
     page = context.new_page()
     try:
         page.goto(page_url(pages_base, name), wait_until="load", timeout=60_000)
         page.wait_for_timeout(500)  # let the page's own inline scripts settle
         links_before = page.evaluate(LINKS_JS)
-        answer = _worker(context).evaluate("tabId => chrome.tabs.sendMessage(tabId, {type: 'sourcewise:run'})", _tab_id(context, page))
+        answer = service_worker(context).evaluate("tabId => chrome.tabs.sendMessage(tabId, {type: 'sourcewise:run'})", tab_id_of(context, page))
         assert answer == {"ok": True}
         page.wait_for_selector("html[data-sourcewise-state=done]", state="attached", timeout=120_000)
         runs = page.evaluate(MARK_RUNS_JS)
@@ -130,13 +99,13 @@ def _write_report() -> None:
 
 
 def test_no_article_is_said_in_the_popup_and_the_selection_can_be_analysed(context: BrowserContext, service_url: str) -> None:
-    extension_id = _configure(context, serverUrl=service_url, autoAnalyze=True)
+    extension_id = configure(context, serverUrl=service_url, autoAnalyze=True)
     with static_page(NO_ARTICLE_PAGE) as url:
         page = context.new_page()
         page.goto(url)
         page.wait_for_selector("html[data-sourcewise-state=no-article]", state="attached", timeout=30_000)
         assert page.locator("sourcewise-mark").count() == 0
-        tab_id = _tab_id(context, page)
+        tab_id = tab_id_of(context, page)
         popup = context.new_page()
         popup.goto(f"chrome-extension://{extension_id}/popup.html?tab={tab_id}")
         popup.wait_for_selector("#no-article:not([hidden])")
@@ -161,14 +130,14 @@ def test_no_article_is_said_in_the_popup_and_the_selection_can_be_analysed(conte
 
 def test_context_menu_action_analyses_the_selection(context: BrowserContext, service_url: str) -> None:
     """The context-menu entry runs analyseSelectionInTab; Playwright cannot click native menus, so call it as the handler does."""
-    _configure(context, serverUrl=service_url, autoAnalyze=False)
+    configure(context, serverUrl=service_url, autoAnalyze=False)
     with static_page(NO_ARTICLE_PAGE) as url:
         page = context.new_page()
         page.goto(url)
         page.evaluate("""() => { const note = document.getElementById('note').firstChild; const range = document.createRange();
             range.setStart(note, note.data.indexOf('The mayor')); range.setEnd(note, note.data.length);
             getSelection().removeAllRanges(); getSelection().addRange(range); }""")
-        state = _worker(context).evaluate("tabId => analyseSelectionInTab(tabId)", _tab_id(context, page))
+        state = service_worker(context).evaluate("tabId => analyseSelectionInTab(tabId)", tab_id_of(context, page))
         assert state["ok"] is True
         assert len(state["result"]["sentences"]) == 1
         marked = page.evaluate("() => [...document.querySelectorAll('sourcewise-mark')].map(m => m.textContent).join('')")

@@ -84,9 +84,7 @@ def test_stalled_redis_costs_at_most_the_socket_timeout(stalled_redis: str) -> N
 def test_killed_worker_does_not_stop_the_service() -> None:
     with gunicorn({"REDIS_URL": ""}) as (base, master):
         assert post(base, {"text": "Warm up."})[0] == 200
-        deadline = time.monotonic() + 20
-        while len(workers := worker_pids(master.pid)) < 2 and time.monotonic() < deadline:
-            time.sleep(0.2)  # the second worker may still be starting
+        workers = worker_pids(master.pid)
         assert len(workers) == 2
         os.kill(workers[0], signal.SIGKILL)
         statuses = [post(base, {"text": f"Still here {n}."}, timeout=30)[0] for n in range(10)]

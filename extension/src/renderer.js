@@ -182,8 +182,7 @@
     host.hidden = true;
     doc.body.appendChild(host);
     const show = (event) => {
-      const mark = event.currentTarget;
-      if (!owned.has(mark)) return;
+      const mark = event.currentTarget; // listeners sit on our own marks only (a page's copy has none)
       fillTooltip(host, mark._sourcewise);
       host.hidden = false;
       const rect = mark.getBoundingClientRect();

@@ -143,3 +143,12 @@ test("marks.css is injected keyed on the content script's token, only for a well
   assert.ok(css.includes(`sourcewise-mark[data-sourcewise-owner="${token}"]`));
   assert.ok(!css.includes("SOURCEWISE-TOKEN"));
 });
+
+test("a page without an article is remembered as such for the popup (#10)", async () => {
+  const bg = backgroundWorker({ server: ok });
+  assert.equal((await bg.send({ type: "sourcewise:no-article" }, bg.senders.content(1))).ok, true);
+  const state = await bg.send({ type: "sourcewise:state", tabId: 1 }, bg.senders.popup());
+  assert.equal(state.noArticle, true);
+  assert.equal(state.ok, false);
+  assert.equal((await bg.send({ type: "sourcewise:no-article" }, bg.senders.popup())).ok, false, "only a content script says its page has no article");
+});

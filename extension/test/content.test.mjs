@@ -144,7 +144,7 @@ test("a paragraph re-rendered during the request: no throw, other marks made, re
   const run = page.message({ type: "sourcewise:run" });
   await settle();
   const first = page.document.querySelector("article p");
-  first.innerHTML = first.innerHTML; // the page's framework re-renders the paragraph
+  first.replaceChildren(...[...first.childNodes].map((node) => node.cloneNode(true))); // the page's framework re-renders the paragraph
   release();
   assert.equal((await run).ok, true);
   const marks = [...page.document.querySelectorAll("sourcewise-mark")];
@@ -185,4 +185,47 @@ test("a ticker outside the article never delays a check of the changed article",
   assert.deepEqual(page.pendingTimers(), [check], "the ticker and the ad did not reset the settle timer");
   await page.fireTimers();
   assert.equal(page.analyses().length, 2);
+});
+
+test("a page without an article is searched again only when article-like content arrives, not on every tick (#10, #12)", async () => {
+  const page = contentPage(`<div id="ticker">DOW 100</div><div id="note">Short note.</div>`, { settings: { autoAnalyze: true } });
+  await settle();
+  assert.equal(page.document.documentElement.getAttribute("data-sourcewise-state"), "no-article");
+  let searches = 0;
+  const collectArticle = page.SW.collectArticle;
+  page.SW.collectArticle = (doc) => {
+    searches += 1;
+    return collectArticle(doc);
+  };
+  for (let i = 0; i < 5; i++) {
+    tick(page);
+    await settle();
+    await page.fireTimers();
+  }
+  assert.equal(searches, 0, "a ticker made the page be searched for an article again");
+  assert.equal(page.pendingTimers().length, 0);
+  page.document.body.appendChild(page.document.createElement("article"));
+  addParagraph(page, LAST);
+  addParagraph(page, "Officials said the repairs would cost more than twice the first estimate.");
+  await settle();
+  await page.fireTimers();
+  assert.ok(searches >= 1, "new article content was not looked at");
+  assert.equal(page.analyses().length, 1, "the article that arrived was not sent");
+});
+
+test("an analysis reads the page once, and again only to replace its own marks", async () => {
+  const page = contentPage(ARTICLE, { settings: { autoAnalyze: false } });
+  await settle();
+  let searches = 0;
+  const collectArticle = page.SW.collectArticle;
+  page.SW.collectArticle = (doc) => {
+    searches += 1;
+    return collectArticle(doc);
+  };
+  await page.message({ type: "sourcewise:run" });
+  assert.equal(searches, 1, "the unmarked page was read twice");
+  await page.message({ type: "sourcewise:run" });
+  assert.equal(searches, 3, "marked text nodes must be read again after the marks are removed");
+  assert.equal(page.analyses()[1].text, page.analyses()[0].text);
+  assert.equal(page.document.querySelectorAll("sourcewise-mark").length, 3);
 });

@@ -113,7 +113,8 @@ test("#10 options page: saving stores only the reader's own keys, never over a m
   assert.deepEqual(areas.sync.data, {
     serverUrl: "http://reader.example:8000", apiKey: "new-key", labels: ["speculative", "vague_source", "sourced"],
   });
-  assert.deepEqual(permissionRequests, [], "automatic mode set by policy asks the reader for nothing");
+  // only the reader can grant the all-sites permission, also when the administrator set automatic mode (#10)
+  assert.equal(JSON.stringify(permissionRequests), JSON.stringify([{ origins: ["<all_urls>"] }]), "automatic mode set by policy never asked for the all-sites permission");
 });
 
 test("#10 options page: with no policy nothing is disabled and the note stays hidden", async () => {

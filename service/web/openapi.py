@@ -120,7 +120,7 @@ def _error(description: str) -> dict:
 _X_CACHE = {"X-Cache": {"description": "hit, miss or off (cache unavailable)", "schema": {"type": "string", "enum": ["hit", "miss", "off"]}}}
 
 _ERRORS = {
-    "400": _error("Bad JSON (or nested too deep), missing or non-string text, unknown offsets."),
+    "400": _error("Bad JSON (or nested too deep), a text/plain body that is not UTF-8, missing or non-string text, unknown offsets."),
     "401": _error("API keys are configured and none (or a wrong one) was given."),
     "413": _error("Text longer than MAX_TEXT_CHARS or batch larger than MAX_BATCH."),
     "415": _error("Content type other than application/json or text/plain, or a charset other than UTF-8."),
