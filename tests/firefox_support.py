@@ -65,8 +65,9 @@ def run_firefox(addon_id: str, pages: list[dict], *, reader_settings: dict | Non
                 options_screenshot: str | None = None, no_article: dict | None = None, timeout: float = 240) -> dict:
     """Launch firefox-esr, install the Firefox build, optionally save the reader's settings, visit the pages.
 
-    ``no_article`` ({url, select, marks, screenshot?, popupScreenshot?}) runs the no-article flow after the pages:
-    the popup for that page's tab, "Analyse selected text" pressed with nothing selected, then after ``select``.
+    ``no_article`` ({url, select, marks, menuSelect?, screenshot?, popupScreenshot?}) runs the no-article flow after
+    the pages: the popup for that page's tab, "Analyse selected text" pressed with nothing selected, then after
+    ``select``; with ``menuSelect``, the page reloaded and its selection analysed by the context-menu handler.
     """
     job = {"id": addon_id, "uuid": EXTENSION_UUID, "extension": str(FIREFOX_BUILD), "pages": pages,
            "readerSettings": reader_settings, "options": options, "optionsScreenshot": options_screenshot,

@@ -128,17 +128,25 @@ def test_firefox_marks_the_six_real_pages_article_and_only_the_article(addon_id:
 SELECT_FIRST_SENTENCE = """() => { const note = document.getElementById('note').firstChild; const range = document.createRange();
   range.setStart(note, 0); range.setEnd(note, note.data.indexOf(' The mayor'));
   getSelection().removeAllRanges(); getSelection().addRange(range); }"""
+# Select the second sentence of #note.
+SELECT_SECOND_SENTENCE = """() => { const note = document.getElementById('note').firstChild; const range = document.createRange();
+  range.setStart(note, note.data.indexOf('The mayor')); range.setEnd(note, note.data.length);
+  getSelection().removeAllRanges(); getSelection().addRange(range); }"""
 # Every mark's text, with the id of the paragraph it lies in.
 MARKS_BY_PARAGRAPH = """() => [...document.querySelectorAll('sourcewise-mark')].map(m => [m.closest('p')?.id ?? null, m.textContent])"""
 
 
 def test_firefox_says_no_article_and_analyses_only_the_selection(addon_id: str) -> None:
-    """#10 in Firefox: a page with no article is reported as such in the popup; its button analyses just the selection."""
+    """#10 in Firefox: a page with no article is reported as such in the popup; its button analyses just the selection.
+
+    Then, on the page reloaded, the context-menu entry's handler (analyseSelectionInTab in the background page, called
+    as the menu does: no driver clicks a native menu) analyses another selection.
+    """
     ARTIFACTS.mkdir(exist_ok=True)
     with live_service() as service_url, static_page(NO_ARTICLE_PAGE) as url, \
             firefox_policy(addon_id, {"serverUrl": service_url, "autoAnalyze": True}):
         flow = run_firefox(addon_id, [], no_article={
-            "url": url, "select": SELECT_FIRST_SENTENCE, "marks": MARKS_BY_PARAGRAPH,
+            "url": url, "select": SELECT_FIRST_SENTENCE, "marks": MARKS_BY_PARAGRAPH, "menuSelect": SELECT_SECOND_SENTENCE,
             "screenshot": str(ARTIFACTS / "firefox-no-article-selection.png"),
             "popupScreenshot": str(ARTIFACTS / "firefox-no-article-popup.png")}, timeout=120)["noArticle"]
     assert flow["pageState"] == "no-article", "the content script did not report the page as having no article"
@@ -157,3 +165,8 @@ def test_firefox_says_no_article_and_analyses_only_the_selection(addon_id: str) 
     marks = flow["marksSelection"]
     assert {paragraph for paragraph, _ in marks} == {"note"}, "something outside the selection was marked"
     assert "".join(text for _, text in marks) == "Officials may close the bridge next week, sources said."
+    menu = flow["menu"]
+    assert menu == {"ok": True, "sentences": 1, "message": None}, f"the context-menu handler failed: {menu}"
+    menu_marks = flow["marksMenu"]
+    assert {paragraph for paragraph, _ in menu_marks} == {"note"}
+    assert "".join(text for _, text in menu_marks) == "The mayor said the road reopens on Monday."  # a named source

@@ -1,7 +1,7 @@
 // Drive Debian's firefox-esr with the Firefox build installed, over WebDriver BiDi (puppeteer-core), for the
 // pytest Firefox tests (tests/test_firefox_extension.py). Usage: node scripts/firefox-driver.mjs JOB.json
 // JOB: {extension, uuid, readerSettings?, options?, pages: [{url, script, screenshot?, timeoutMs?}],
-//       noArticle?: {url, select, marks, screenshot?, popupScreenshot?, timeoutMs?}}
+//       noArticle?: {url, select, marks, menuSelect?, screenshot?, popupScreenshot?, timeoutMs?}}
 // Prints one JSON line: {version, options?, pages: [{url, state, value, offsite, ms}], noArticle?, refused, ms}.
 // Administrator settings come from policies.json, which the caller writes before this runs.
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -136,7 +136,8 @@ async function extensionTab(browser, fromUrl, url) {
 /**
  * A page without an article: wait for the content script to say so, open the real popup for its tab (as a tab, with
  * ?tab=ID as the popup allows), press "Analyse selected text" with nothing selected, then after selecting text
- * (job.select runs in the page). Returns the page's state, the popup's state and the page's marks at each step.
+ * (job.select runs in the page); then, if job.menuSelect is given, on the reloaded page the context-menu handler.
+ * Returns the page's state, the popup's state and the page's marks at each step.
  */
 async function noArticleVisit(browser, uuid, job) {
   const started = Date.now();
@@ -160,6 +161,17 @@ async function noArticleVisit(browser, uuid, job) {
   answer.popupSelection = await pressAnalyseSelection(popup);
   answer.marksSelection = await page.evaluate(`(${job.marks})()`);
   if (job.popupScreenshot) await popup.screenshot({ path: job.popupScreenshot });
+  if (job.menuSelect) {
+    // the context-menu entry's handler, called as the menu does (no driver clicks a native menu), on the page anew
+    await page.reload({ waitUntil: "load" });
+    await page.waitForSelector(NO_ARTICLE, { timeout: job.timeoutMs ?? 20_000 }).catch(() => null);
+    await page.evaluate(`(${job.menuSelect})()`);
+    answer.menu = await popup.evaluate(async (tabId) => {
+      const state = await (await chrome.runtime.getBackgroundPage()).analyseSelectionInTab(tabId);
+      return { ok: state.ok, sentences: state.result ? state.result.sentences.length : null, message: state.message ?? null };
+    }, answer.tabId[0]);
+    answer.marksMenu = await page.evaluate(`(${job.marks})()`);
+  }
   await popup.close();
   if (job.screenshot) await page.screenshot({ path: job.screenshot, fullPage: true });
   await page.close();
