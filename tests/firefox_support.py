@@ -62,10 +62,16 @@ def firefox_policy(addon_id: str, settings: dict) -> Iterator[None]:
 
 
 def run_firefox(addon_id: str, pages: list[dict], *, reader_settings: dict | None = None, options: bool = False,
-                options_screenshot: str | None = None, timeout: float = 240) -> dict:
-    """Launch firefox-esr, install the Firefox build, optionally save the reader's settings, visit the pages."""
+                options_screenshot: str | None = None, no_article: dict | None = None, timeout: float = 240) -> dict:
+    """Launch firefox-esr, install the Firefox build, optionally save the reader's settings, visit the pages.
+
+    ``no_article`` ({url, select, marks, menuSelect?, screenshot?, popupScreenshot?}) runs the no-article flow after
+    the pages: the popup for that page's tab, "Analyse selected text" pressed with nothing selected, then after
+    ``select``; with ``menuSelect``, the page reloaded and its selection analysed by the context-menu handler.
+    """
     job = {"id": addon_id, "uuid": EXTENSION_UUID, "extension": str(FIREFOX_BUILD), "pages": pages,
-           "readerSettings": reader_settings, "options": options, "optionsScreenshot": options_screenshot}
+           "readerSettings": reader_settings, "options": options, "optionsScreenshot": options_screenshot,
+           "noArticle": no_article}
     with tempfile.TemporaryDirectory() as tmp:
         job_file = Path(tmp) / "job.json"
         job_file.write_text(json.dumps(job), encoding="utf-8")

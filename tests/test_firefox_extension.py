@@ -15,6 +15,7 @@ from .browser_pages import messy_page_html
 from .browser_support import MARKS_SCRIPT, judgement_failures, live_service, static_page
 from .firefox_support import build_firefox, firefox_policy, missing_reason, run_firefox
 from .real_pages import LINKS_JS, MARK_RUNS_JS, REAL_PAGES, expected_text, flagged_sentences, measure, page_url, serve_pages
+from .test_browser_real_pages import NO_ARTICLE_PAGE
 
 pytestmark = [pytest.mark.browser, pytest.mark.firefox, pytest.mark.skipif(missing_reason() is not None, reason=str(missing_reason()))]
 
@@ -121,3 +122,51 @@ def test_firefox_marks_the_six_real_pages_article_and_only_the_article(addon_id:
     report["requests_refused_offline"] = len(answer["refused"])
     (ARTIFACTS / "real-pages-firefox.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
     assert failures == []
+
+
+# Select the first sentence of #note, as a reader would with the mouse.
+SELECT_FIRST_SENTENCE = """() => { const note = document.getElementById('note').firstChild; const range = document.createRange();
+  range.setStart(note, 0); range.setEnd(note, note.data.indexOf(' The mayor'));
+  getSelection().removeAllRanges(); getSelection().addRange(range); }"""
+# Select the second sentence of #note.
+SELECT_SECOND_SENTENCE = """() => { const note = document.getElementById('note').firstChild; const range = document.createRange();
+  range.setStart(note, note.data.indexOf('The mayor')); range.setEnd(note, note.data.length);
+  getSelection().removeAllRanges(); getSelection().addRange(range); }"""
+# Every mark's text, with the id of the paragraph it lies in.
+MARKS_BY_PARAGRAPH = """() => [...document.querySelectorAll('sourcewise-mark')].map(m => [m.closest('p')?.id ?? null, m.textContent])"""
+
+
+def test_firefox_says_no_article_and_analyses_only_the_selection(addon_id: str) -> None:
+    """#10 in Firefox: a page with no article is reported as such in the popup; its button analyses just the selection.
+
+    Then, on the page reloaded, the context-menu entry's handler (analyseSelectionInTab in the background page, called
+    as the menu does: no driver clicks a native menu) analyses another selection.
+    """
+    ARTIFACTS.mkdir(exist_ok=True)
+    with live_service() as service_url, static_page(NO_ARTICLE_PAGE) as url, \
+            firefox_policy(addon_id, {"serverUrl": service_url, "autoAnalyze": True}):
+        flow = run_firefox(addon_id, [], no_article={
+            "url": url, "select": SELECT_FIRST_SENTENCE, "marks": MARKS_BY_PARAGRAPH, "menuSelect": SELECT_SECOND_SENTENCE,
+            "screenshot": str(ARTIFACTS / "firefox-no-article-selection.png"),
+            "popupScreenshot": str(ARTIFACTS / "firefox-no-article-popup.png")}, timeout=120)["noArticle"]
+    assert flow["pageState"] == "no-article", "the content script did not report the page as having no article"
+    assert flow["marksBefore"] == []
+    opened = flow["popupOpened"]
+    assert opened["status"] == "No article found on this page."
+    assert opened["noArticle"] and "Select the text" in opened["noArticle"]
+    assert not opened["profile"] and opened["error"] is None
+    empty = flow["popupNothingSelected"]
+    assert empty["error"] and "Select the text" in empty["error"], "pressing the button with nothing selected says nothing"
+    assert flow["marksNothingSelected"] == []
+    assert flow["selected"] == "Officials may close the bridge next week, sources said."
+    analysed = flow["popupSelection"]
+    assert analysed["error"] is None and analysed["profile"], f"the selection was not analysed: {analysed}"
+    assert analysed["status"].startswith("1 sentences analysed"), analysed["status"]
+    marks = flow["marksSelection"]
+    assert {paragraph for paragraph, _ in marks} == {"note"}, "something outside the selection was marked"
+    assert "".join(text for _, text in marks) == "Officials may close the bridge next week, sources said."
+    menu = flow["menu"]
+    assert menu == {"ok": True, "sentences": 1, "message": None}, f"the context-menu handler failed: {menu}"
+    menu_marks = flow["marksMenu"]
+    assert {paragraph for paragraph, _ in menu_marks} == {"note"}
+    assert "".join(text for _, text in menu_marks) == "The mayor said the road reopens on Monday."  # a named source

@@ -1,7 +1,8 @@
 // Drive Debian's firefox-esr with the Firefox build installed, over WebDriver BiDi (puppeteer-core), for the
 // pytest Firefox tests (tests/test_firefox_extension.py). Usage: node scripts/firefox-driver.mjs JOB.json
-// JOB: {extension, uuid, readerSettings?, options?, pages: [{url, script, screenshot?, timeoutMs?}]}
-// Prints one JSON line: {version, options?, pages: [{url, state, value, offsite, ms}], refused, ms}.
+// JOB: {extension, uuid, readerSettings?, options?, pages: [{url, script, screenshot?, timeoutMs?}],
+//       noArticle?: {url, select, marks, menuSelect?, screenshot?, popupScreenshot?, timeoutMs?}}
+// Prints one JSON line: {version, options?, pages: [{url, state, value, offsite, ms}], noArticle?, refused, ms}.
 // Administrator settings come from policies.json, which the caller writes before this runs.
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
@@ -12,6 +13,13 @@ import puppeteer from "puppeteer-core";
 
 const FIREFOX = process.env.FIREFOX || "/usr/bin/firefox-esr";
 const DONE = "html[data-sourcewise-state=done]";
+const NO_ARTICLE = "html[data-sourcewise-state=no-article]";
+// What the popup shows: its status line, the no-article message and the error line (null when hidden).
+const popupState = () => {
+  const shown = (id) => { const element = document.getElementById(id); return element.hidden ? null : element.textContent.trim(); };
+  return { status: document.getElementById("status").textContent, noArticle: shown("no-article"), error: shown("error"),
+           profile: !document.getElementById("profile").hidden };
+};
 const OPTIONS_STATE = `() => ({
   serverUrl: document.getElementById("serverUrl").value,
   apiKey: document.getElementById("apiKey").value,
@@ -53,14 +61,15 @@ async function refusingProxy() {
 }
 
 /**
- * A copy of the build whose options page may be framed by 127.0.0.1 pages: BiDi may not navigate a tab to
- * moz-extension://, so the reader's own settings are saved through the real options page inside an iframe.
+ * A copy of the build whose options page and popup 127.0.0.1 pages may load: BiDi may not navigate a tab to
+ * moz-extension://, so the reader's own settings are saved through the real options page inside an iframe, and the
+ * popup is opened as a tab by a 127.0.0.1 page (see extensionTab).
  */
 function testCopy(extension) {
   const dir = mkdtempSync(join(tmpdir(), "sourcewise-firefox-"));
   cpSync(extension, dir, { recursive: true });
   const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"));
-  manifest.web_accessible_resources = [{ resources: ["options.html"], matches: ["http://127.0.0.1/*"] }];
+  manifest.web_accessible_resources = [{ resources: ["options.html", "popup.html"], matches: ["http://127.0.0.1/*"] }];
   writeFileSync(join(dir, "manifest.json"), JSON.stringify(manifest));
   return dir;
 }
@@ -78,6 +87,16 @@ async function withOptionsHost(uuid, use) {
   }
 }
 
+/** The popup's state once ``settled(state)`` holds, or as it is when ``ms`` have passed. */
+async function popupWhen(popup, settled, ms) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const state = await popup.evaluate(popupState);
+    if (settled(state) || Date.now() > deadline) return state;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 async function optionsFrame(browser, hostUrl) {
   const page = await browser.newPage();
   await page.goto(hostUrl);
@@ -88,6 +107,76 @@ async function optionsFrame(browser, hostUrl) {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error("the options page did not load in its frame");
+}
+
+/** Press the popup's "Analyse selected text"; its state once the answer is shown (the status line changed). */
+async function pressAnalyseSelection(popup) {
+  const before = (await popup.evaluate(popupState)).status;
+  await popup.click("#analyse-selection");
+  // the button first says "Analysing the selection…" and leaves an earlier error shown until the answer comes
+  return popupWhen(popup, (state) => state.status !== before && state.status !== "Analysing the selection…", 20_000);
+}
+
+/**
+ * Open an extension page (web-accessible in the test copy) as a tab of its own: BiDi may not navigate there, but a
+ * 127.0.0.1 page may, and the page it opens has the full extension API (chrome.tabs, unlike a framed one).
+ */
+async function extensionTab(browser, fromUrl, url) {
+  const page = await browser.newPage();
+  await page.goto(fromUrl);
+  await page.evaluate((target) => { location.href = target; }, url);
+  for (let i = 0; i < 100; i++) {
+    const ready = await page.evaluate((target) => location.href === target && document.readyState === "complete", url).catch(() => false);
+    if (ready) return page;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${url} did not open`);
+}
+
+/**
+ * A page without an article: wait for the content script to say so, open the real popup for its tab (as a tab, with
+ * ?tab=ID as the popup allows), press "Analyse selected text" with nothing selected, then after selecting text
+ * (job.select runs in the page); then, if job.menuSelect is given, on the reloaded page the context-menu handler.
+ * Returns the page's state, the popup's state and the page's marks at each step.
+ */
+async function noArticleVisit(browser, uuid, job) {
+  const started = Date.now();
+  const page = await browser.newPage();
+  await page.goto(job.url, { waitUntil: "load", timeout: 30_000 });
+  await page.waitForSelector(NO_ARTICLE, { timeout: job.timeoutMs ?? 20_000 }).catch(() => null);
+  const answer = { pageState: await page.evaluate(() => document.documentElement.getAttribute("data-sourcewise-state")) };
+  answer.marksBefore = await page.evaluate(`(${job.marks})()`);
+  const base = `moz-extension://${uuid}/`;
+  const popup = await extensionTab(browser, job.url, `${base}options.html`);
+  answer.tabId = await popup.evaluate(async (url) => (await chrome.tabs.query({})).filter((tab) => tab.url === url).map((tab) => tab.id), job.url);
+  if (answer.tabId.length !== 1) throw new Error(`${answer.tabId.length} tabs show ${job.url}`);
+  await popup.evaluate((target) => { location.href = target; }, `${base}popup.html?tab=${answer.tabId[0]}`);
+  await popup.waitForFunction(() => location.pathname === "/popup.html" && !!document.getElementById("status"), { timeout: 10_000 });
+  // the popup asks the background page for the tab's state; wait until it has answered (the status changes)
+  answer.popupOpened = await popupWhen(popup, (state) => state.status !== "Not analysed yet.", 5_000);
+  answer.popupNothingSelected = await pressAnalyseSelection(popup); // nothing selected yet
+  answer.marksNothingSelected = await page.evaluate(`(${job.marks})()`);
+  await page.evaluate(`(${job.select})()`);
+  answer.selected = await page.evaluate(() => document.getSelection().toString());
+  answer.popupSelection = await pressAnalyseSelection(popup);
+  answer.marksSelection = await page.evaluate(`(${job.marks})()`);
+  if (job.popupScreenshot) await popup.screenshot({ path: job.popupScreenshot });
+  if (job.menuSelect) {
+    // the context-menu entry's handler, called as the menu does (no driver clicks a native menu), on the page anew
+    await page.reload({ waitUntil: "load" });
+    await page.waitForSelector(NO_ARTICLE, { timeout: job.timeoutMs ?? 20_000 }).catch(() => null);
+    await page.evaluate(`(${job.menuSelect})()`);
+    answer.menu = await popup.evaluate(async (tabId) => {
+      const state = await (await chrome.runtime.getBackgroundPage()).analyseSelectionInTab(tabId);
+      return { ok: state.ok, sentences: state.result ? state.result.sentences.length : null, message: state.message ?? null };
+    }, answer.tabId[0]);
+    answer.marksMenu = await page.evaluate(`(${job.marks})()`);
+  }
+  await popup.close();
+  if (job.screenshot) await page.screenshot({ path: job.screenshot, fullPage: true });
+  await page.close();
+  answer.ms = Date.now() - started;
+  return answer;
 }
 
 async function visit(browser, job) {
@@ -143,7 +232,8 @@ async function main() {
         return { stored, state };
       });
     }
-    for (const page of job.pages) answer.pages.push(await visit(browser, page));
+    for (const page of job.pages || []) answer.pages.push(await visit(browser, page));
+    if (job.noArticle) answer.noArticle = await noArticleVisit(browser, job.uuid, job.noArticle);
     answer.refused = proxy.refused;
     answer.ms = Date.now() - started;
     process.stdout.write(JSON.stringify(answer) + "\n");
