@@ -37,7 +37,8 @@
     const settings = await SW.loadSettings(chrome.storage.sync);
     const labelsLocked = "labels" in (await SW.loadManaged()); // set by the administrator
     const rows = SW.profile(state.result);
-    status.textContent = `${state.result.sentences.length} sentences analysed.`;
+    const count = state.result.sentences.length;
+    status.textContent = `${count} ${count === 1 ? "sentence" : "sentences"} analysed.`;
     const body = table.querySelector("tbody");
     body.replaceChildren();
     for (const row of rows) {

@@ -120,7 +120,7 @@ def test_no_article_is_said_in_the_popup_and_the_selection_can_be_analysed(conte
             getSelection().removeAllRanges(); getSelection().addRange(range); }""")
         popup.click("#analyse-selection")
         popup.wait_for_selector("#profile:not([hidden])")
-        assert popup.locator("#status").text_content().startswith("1 sentences analysed")
+        assert popup.locator("#status").text_content().startswith("1 sentence analysed.")
         marked = page.evaluate("() => [...document.querySelectorAll('sourcewise-mark')].map(m => m.textContent).join('')")
         assert marked == "Officials may close the bridge next week, sources said."
         assert page.locator("#other sourcewise-mark").count() == 0

@@ -161,7 +161,7 @@ def test_firefox_says_no_article_and_analyses_only_the_selection(addon_id: str) 
     assert flow["selected"] == "Officials may close the bridge next week, sources said."
     analysed = flow["popupSelection"]
     assert analysed["error"] is None and analysed["profile"], f"the selection was not analysed: {analysed}"
-    assert analysed["status"].startswith("1 sentences analysed"), analysed["status"]
+    assert analysed["status"].startswith("1 sentence analysed."), analysed["status"]
     marks = flow["marksSelection"]
     assert {paragraph for paragraph, _ in marks} == {"note"}, "something outside the selection was marked"
     assert "".join(text for _, text in marks) == "Officials may close the bridge next week, sources said."
