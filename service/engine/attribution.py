@@ -60,6 +60,14 @@ if not Doc.has_extension(EXTENSION):
     Doc.set_extension(EXTENSION, default=None)
 
 
+POLL_WORDS = {"poll", "survey"}
+
+
+def _poll_before(source: Span) -> bool:
+    """The article has introduced a poll or survey before this phrase, so a share of respondents speaks for it."""
+    return any(t.lemma_.lower() in POLL_WORDS for t in source.doc[: source.start])
+
+
 def _words(name: str) -> frozenset[str]:
     return frozenset(load_json("attribution.json")[name])
 
@@ -92,6 +100,8 @@ class SourceClassifier:
             c.dep_ in {"det", "poss"} and c.lower_ in {"the", "their", "its", "our", "his", "her"} for c in head.children
         ):
             return "named"  # "the researchers wonder …" about the study the article has named
+        if head.ent_type_ == "PERCENT" and _poll_before(source):
+            return "named"  # "Twelve percent indicated …" in a poll article: the poll's respondents, the poll named (#9)
         if head.lemma_.lower() in self.anonymous_heads and not (head.ent_type_ or head.pos_ == "PROPN"):
             return "vague"  # "one GOP source in the room", "a person familiar with the talks": no one a reader can check
         if any(t.ent_type_ in self.entity_labels and t.ent_type_ != "NORP" for t in source):
