@@ -182,6 +182,8 @@ class AttributionFinder:
         self.vague_adverbs = _words("vague_adverbs")
         self.colon_labels = _words("colon_labels_not_sources")
         self.stance_verbs = _words("stance_verbs")
+        self.conclusion_verbs = _words("conclusion_verbs")
+        self.conclusion_nouns = _words("conclusion_nouns")
         self.source_kinds = SourceClassifier()
 
     def __call__(self, doc: Doc) -> Doc:
@@ -260,6 +262,10 @@ class AttributionFinder:
                     found.append(relation)
             elif lower in self.vague_adverbs:
                 found.append(Attribution("adverb", doc[token.i : token.i + 1], None, "vague"))
+            elif token.pos_ == "VERB" and token.lemma_.lower() in self.conclusion_verbs:
+                relation = self._conclusion(token, previous_named)
+                if relation is not None:
+                    found.append(relation)
             elif token.pos_ == "VERB" and token.lemma_.lower() in self.reporting_verbs | self.passive_verbs | self.stance_verbs:
                 relation = self._verb_relation(token, previous_named)
                 if relation is not None:
@@ -282,6 +288,19 @@ class AttributionFinder:
         if self.source_kinds.classify(source, previous_named) != "named":
             return []
         return [Attribution("reporting_verb", sent.doc[root.i : root.i + 1], source, "named")]
+
+    def _conclusion(self, verb: Token, previous_named: bool) -> Attribution | None:
+        """ "The Tax Policy Center came to a similar conclusion", "the auditors reached the same finding": someone
+        named concluding is a source for what the text around says, like "concluded" (#9)."""
+        things = [c for c in verb.children if c.dep_ == "dobj"]
+        things += [g for c in verb.children if c.dep_ == "prep" and c.lower_ in {"to", "at"} for g in c.children if g.dep_ == "pobj"]
+        subject = next((c for c in verb.children if c.dep_ == "nsubj" and not inside_quotes(c)), None)
+        if subject is None or not any(t.lower_ in self.conclusion_nouns for t in things) or any(c.dep_ == "neg" for c in verb.children):
+            return None
+        source = _trim_source(subject)
+        if self.source_kinds.classify(source, previous_named) != "named":
+            return None
+        return Attribution("reporting_verb", verb.doc[verb.i : verb.i + 1], source, "named")
 
     def _per(self, token: Token, previous_named: bool) -> Attribution | None:
         """ "Per the agreement, …", "per Reuters": like "according to"; "$5 per share" is a rate, not a source."""
