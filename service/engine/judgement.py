@@ -54,7 +54,7 @@ def judge(
     if claim and not attributions and not act and not (
         sentence is not None and (
             not_unsourced(sentence, previous or []) or speculation_only(sentence, speculation, evidence) or characterisation(sentence, evidence)
-            or prescription(sentence) or narrative_link(sentence, evidence)
+            or prescription(sentence) or narrative_link(sentence, evidence) or generic_statement(sentence, evidence)
         )
     ):
         labels.append("unsourced")
@@ -149,6 +149,22 @@ def narrative_link(sentence: Span, evidence: list[ClaimEvidence]) -> bool:
     if thing is not None and (thing.lower_ in ANAPHORIC_OBJECTS or any(d.dep_ == "det" and d.lower_ in DEMONSTRATIVES for d in thing.children)):
         return True
     return root.lemma_.lower() in INTERVIEW_VERBS and not any(c.dep_ in {"ccomp", "dobj"} for c in root.children)
+
+
+def generic_statement(sentence: Span, evidence: list[ClaimEvidence]) -> bool:
+    """ "Regulations were created because they serve a social purpose", "government borrowing expanded during
+    recessions": a claim about a kind of thing in general (a bare common-noun subject, no figure, date or name in the
+    sentence), which readers take as common knowledge or the writer's framing, not something to source (#9)."""
+    if evidence:
+        return False
+    subject = next((c for c in sentence.root.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+    return (
+        subject is not None
+        and subject.pos_ == "NOUN"
+        and not subject.ent_type_
+        and not any(c.dep_ in {"det", "poss", "nummod", "prep", "relcl", "acl", "appos"} for c in subject.children)
+        and not any(c.pos_ == "PROPN" or c.ent_type_ for c in subject.children)
+    )
 
 
 def _first_object(verb: Token) -> Token | None:

@@ -190,7 +190,17 @@ def not_a_hedge(span: Span) -> bool:
         return _idiom_possible(first)
     if first.lemma_ == "indicate" and first.pos_ == "VERB":
         return _told_indicate(first)
+    if span.id_ == "provided_that":
+        return _stipulating(first)
     return False
+
+
+def _stipulating(token: Token) -> bool:
+    """ "by providing that the notice is triggered …", "the law has provided that …": the verb "provide" (to
+    stipulate), not the proviso "providing that" (on condition that)."""
+    before = token.doc[token.i - 1] if token.i > 0 else None
+    return token.dep_ == "pcomp" or _has_child(token, ["nsubj", "nsubjpass", "aux"]) or (
+        before is not None and (before.pos_ == "AUX" or before.lower_ in {"by", "of", "for", "in"}))
 
 
 def _loose(span: Span) -> bool:
