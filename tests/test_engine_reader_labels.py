@@ -185,6 +185,7 @@ def test_a_deed_the_classifier_is_unsure_of_is_neither_sourced_nor_unsourced(con
         ("Ferries will sail on Sunday, provided that the wind drops.", 0, {"speculative"}, set()),
         ("Tariffs were introduced because they protect young industries from competition.", 0, set(), {"unsourced"}),
         ("The county raised water tariffs because the plant cut its output.", 0, {"unsourced"}, set()),
+        ("Mayor Ortiz didn't need a landslide in the Tuesday vote.", 0, set(), {"unsourced"}),
         ("A Harbour Institute poll of 900 fishermen was released on Monday. Thirty percent said they had sold their boats.",
          1, {"sourced"}, {"vague_source"}),
     ],

@@ -130,6 +130,8 @@ def prescription(sentence: Span) -> bool:
     if any(c.dep_ == "aux" and c.lower_ in PRESCRIBING_MODALS for c in root.children):
         return True
     to_verb = any(c.dep_ == "xcomp" and any(g.dep_ == "aux" and g.lower_ == "to" for g in c.children) for c in root.children)
+    if root.lemma_.lower() == "need" and root.pos_ == "VERB" and any(c.dep_ == "dobj" for c in root.children):
+        return True  # "Clinton didn't need an earthshaking event": what someone needs (or needed) is the writer's judgement (#9)
     return root.lemma_.lower() in PRESCRIBING_VERBS and to_verb and root.tag_ in {"VBZ", "VBP", "VB"}
 
 
