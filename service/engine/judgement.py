@@ -144,8 +144,8 @@ def narrative_link(sentence: Span, evidence: list[ClaimEvidence]) -> bool:
     """A named actor's deed whose content lies elsewhere: its object points back ("Clinton has come up with one",
     "Trump has put these matters in play"), or it sets the scene of an interview ("Obama was speaking to the BBC
     at the White House"). With nothing measurable in it, a reader has nothing here to check (#9)."""
-    if any(e.type != "actor" for e in evidence):
-        return False
+    if not evidence or any(e.type != "actor" for e in evidence):
+        return False  # a named actor and nothing measurable; not "Unemployment has doubled under this administration"
     root = sentence.root
     thing = _first_object(root)
     if thing is not None and (thing.lower_ in ANAPHORIC_OBJECTS or any(d.dep_ == "det" and d.lower_ in DEMONSTRATIVES for d in thing.children)):
