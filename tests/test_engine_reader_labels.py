@@ -161,3 +161,34 @@ def test_a_deed_the_classifier_is_unsure_of_is_neither_sourced_nor_unsourced(con
     assert verdict.source is relation  # the actor stays the sentence's source, as attribution corpora count it
     if not sourced:
         assert "reports what lawyers for the family did" in verdict.explanation.lower()
+
+
+# third round (#9): cue words in uses the reader guide never counts as uncertain, and a poll's respondents speaking
+@pytest.mark.parametrize(
+    ("text", "number", "must", "must_not"),
+    [
+        ("“We will do everything possible to reopen the clinic,” the mayor said.", 0, {"speculative"}, set()),  # "will" still counts
+        ("The firefighters did everything possible to save the mill.", 0, set(), {"speculative"}),
+        ("Ferries left the island as quickly as possible after the storm warning.", 0, set(), {"speculative"}),
+        ("The coach called it the worst possible start to the season.", 0, set(), {"speculative"}),
+        ("It is possible that the bridge was damaged earlier.", 0, {"speculative"}, set()),
+        ("She indicated that she had already signed the lease.", 0, set(), {"speculative"}),
+        ("The tree rings indicate that the drought lasted decades.", 0, {"speculative"}, set()),
+        ("The town needed a new plan for its harbour. Mayor Lena Ortiz has come up with one.", 1, set(), {"unsourced"}),
+        ("Senator Abdi has put those questions back on the agenda.", 0, set(), {"unsourced"}),
+        ("Ms Haddad was speaking to Reuters at her office in Amman.", 0, set(), {"unsourced"}),
+        ("Senator Abdi sold the family vineyard to a Chilean wine group in 2019.", 0, {"unsourced"}, set()),
+        ("Auditors from the Rhine Water Board, checking the same pipes, came to a similar conclusion.", 0, {"sourced"}, {"unsourced"}),
+        ("The Ostrava Energy Institute reached the same finding in 2021.", 0, {"sourced"}, {"unsourced"}),
+        ("The hikers came to a wide river in 2021 and crossed it by raft.", 0, set(), {"sourced"}),
+        ("The treaty protects fishing rights by providing that each boat is inspected once a year.", 0, set(), {"speculative"}),
+        ("Ferries will sail on Sunday, provided that the wind drops.", 0, {"speculative"}, set()),
+        ("Tariffs were introduced because they protect young industries from competition.", 0, set(), {"unsourced"}),
+        ("The county raised water tariffs because the plant cut its output.", 0, {"unsourced"}, set()),
+        ("Mayor Ortiz didn't need a landslide in the Tuesday vote.", 0, set(), {"unsourced"}),
+        ("A Harbour Institute poll of 900 fishermen was released on Monday. Thirty percent said they had sold their boats.",
+         1, {"sourced"}, {"vague_source"}),
+    ],
+)
+def test_third_round_false_marks(text: str, number: int, must: set[str], must_not: set[str]) -> None:
+    _check(text, number, must, must_not)

@@ -60,6 +60,14 @@ if not Doc.has_extension(EXTENSION):
     Doc.set_extension(EXTENSION, default=None)
 
 
+POLL_WORDS = {"poll", "survey"}
+
+
+def _poll_before(source: Span) -> bool:
+    """The article has introduced a poll or survey before this phrase, so a share of respondents speaks for it."""
+    return any(t.lemma_.lower() in POLL_WORDS for t in source.doc[: source.start])
+
+
 def _words(name: str) -> frozenset[str]:
     return frozenset(load_json("attribution.json")[name])
 
@@ -92,6 +100,8 @@ class SourceClassifier:
             c.dep_ in {"det", "poss"} and c.lower_ in {"the", "their", "its", "our", "his", "her"} for c in head.children
         ):
             return "named"  # "the researchers wonder …" about the study the article has named
+        if head.ent_type_ == "PERCENT" and _poll_before(source):
+            return "named"  # "Twelve percent indicated …" in a poll article: the poll's respondents, the poll named (#9)
         if head.lemma_.lower() in self.anonymous_heads and not (head.ent_type_ or head.pos_ == "PROPN"):
             return "vague"  # "one GOP source in the room", "a person familiar with the talks": no one a reader can check
         if any(t.ent_type_ in self.entity_labels and t.ent_type_ != "NORP" for t in source):
@@ -172,6 +182,8 @@ class AttributionFinder:
         self.vague_adverbs = _words("vague_adverbs")
         self.colon_labels = _words("colon_labels_not_sources")
         self.stance_verbs = _words("stance_verbs")
+        self.conclusion_verbs = _words("conclusion_verbs")
+        self.conclusion_nouns = _words("conclusion_nouns")
         self.source_kinds = SourceClassifier()
 
     def __call__(self, doc: Doc) -> Doc:
@@ -250,6 +262,10 @@ class AttributionFinder:
                     found.append(relation)
             elif lower in self.vague_adverbs:
                 found.append(Attribution("adverb", doc[token.i : token.i + 1], None, "vague"))
+            elif token.pos_ == "VERB" and token.lemma_.lower() in self.conclusion_verbs:
+                relation = self._conclusion(token, previous_named)
+                if relation is not None:
+                    found.append(relation)
             elif token.pos_ == "VERB" and token.lemma_.lower() in self.reporting_verbs | self.passive_verbs | self.stance_verbs:
                 relation = self._verb_relation(token, previous_named)
                 if relation is not None:
@@ -272,6 +288,19 @@ class AttributionFinder:
         if self.source_kinds.classify(source, previous_named) != "named":
             return []
         return [Attribution("reporting_verb", sent.doc[root.i : root.i + 1], source, "named")]
+
+    def _conclusion(self, verb: Token, previous_named: bool) -> Attribution | None:
+        """ "The Tax Policy Center came to a similar conclusion", "the auditors reached the same finding": someone
+        named concluding is a source for what the text around says, like "concluded" (#9)."""
+        things = [c for c in verb.children if c.dep_ == "dobj"]
+        things += [g for c in verb.children if c.dep_ == "prep" and c.lower_ in {"to", "at"} for g in c.children if g.dep_ == "pobj"]
+        subject = next((c for c in verb.children if c.dep_ == "nsubj" and not inside_quotes(c)), None)
+        if subject is None or not any(t.lower_ in self.conclusion_nouns for t in things) or any(c.dep_ == "neg" for c in verb.children):
+            return None
+        source = _trim_source(subject)
+        if self.source_kinds.classify(source, previous_named) != "named":
+            return None
+        return Attribution("reporting_verb", verb.doc[verb.i : verb.i + 1], source, "named")
 
     def _per(self, token: Token, previous_named: bool) -> Attribution | None:
         """ "Per the agreement, …", "per Reuters": like "according to"; "$5 per share" is a rate, not a source."""

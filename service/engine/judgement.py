@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from spacy.tokens import Span
+from spacy.tokens import Span, Token
 
 from .attribution import Attribution, inside_quotes
 from .claims import ClaimEvidence
@@ -54,7 +54,7 @@ def judge(
     if claim and not attributions and not act and not (
         sentence is not None and (
             not_unsourced(sentence, previous or []) or speculation_only(sentence, speculation, evidence) or characterisation(sentence, evidence)
-            or prescription(sentence)
+            or prescription(sentence) or narrative_link(sentence, evidence) or generic_statement(sentence, evidence)
         )
     ):
         labels.append("unsourced")
@@ -130,7 +130,49 @@ def prescription(sentence: Span) -> bool:
     if any(c.dep_ == "aux" and c.lower_ in PRESCRIBING_MODALS for c in root.children):
         return True
     to_verb = any(c.dep_ == "xcomp" and any(g.dep_ == "aux" and g.lower_ == "to" for g in c.children) for c in root.children)
+    if root.lemma_.lower() == "need" and root.pos_ == "VERB" and any(c.dep_ == "dobj" for c in root.children):
+        return True  # "Clinton didn't need an earthshaking event": what someone needs (or needed) is the writer's judgement (#9)
     return root.lemma_.lower() in PRESCRIBING_VERBS and to_verb and root.tag_ in {"VBZ", "VBP", "VB"}
+
+
+ANAPHORIC_OBJECTS = {"one", "it", "this", "that", "these", "those", "them", "so"}
+DEMONSTRATIVES = {"this", "that", "these", "those"}
+INTERVIEW_VERBS = {"speak", "talk"}
+
+
+def narrative_link(sentence: Span, evidence: list[ClaimEvidence]) -> bool:
+    """A named actor's deed whose content lies elsewhere: its object points back ("Clinton has come up with one",
+    "Trump has put these matters in play"), or it sets the scene of an interview ("Obama was speaking to the BBC
+    at the White House"). With nothing measurable in it, a reader has nothing here to check (#9)."""
+    if not evidence or any(e.type != "actor" for e in evidence):
+        return False  # a named actor and nothing measurable; not "Unemployment has doubled under this administration"
+    root = sentence.root
+    thing = _first_object(root)
+    if thing is not None and (thing.lower_ in ANAPHORIC_OBJECTS or any(d.dep_ == "det" and d.lower_ in DEMONSTRATIVES for d in thing.children)):
+        return True
+    return root.lemma_.lower() in INTERVIEW_VERBS and not any(c.dep_ in {"ccomp", "dobj"} for c in root.children)
+
+
+def generic_statement(sentence: Span, evidence: list[ClaimEvidence]) -> bool:
+    """ "Regulations were created because they serve a social purpose", "government borrowing expanded during
+    recessions": a claim about a kind of thing in general (a bare common-noun subject, no figure, date or name in the
+    sentence), which readers take as common knowledge or the writer's framing, not something to source (#9)."""
+    if evidence:
+        return False
+    subject = next((c for c in sentence.root.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+    return (
+        subject is not None
+        and subject.pos_ == "NOUN"
+        and not subject.ent_type_
+        and not any(c.dep_ in {"det", "poss", "nummod", "prep", "relcl", "acl", "appos"} for c in subject.children)
+        and not any(c.pos_ == "PROPN" or c.ent_type_ for c in subject.children)
+    )
+
+
+def _first_object(verb: Token) -> Token | None:
+    """The verb's direct object, or else the object of its first preposition ("come up with *one*")."""
+    direct = next((c for c in verb.children if c.dep_ in {"dobj", "attr"}), None)
+    return direct or next((g for c in verb.children if c.dep_ == "prep" for g in c.children if g.dep_ == "pobj"), None)
 
 
 def characterisation(sentence: Span, evidence: list[ClaimEvidence]) -> bool:

@@ -159,6 +159,50 @@ def _not_established(span: Span) -> bool:
     return participle.dep_ in {"ROOT", "ccomp", "conj", "advcl", "relcl", "acomp", "xcomp"} or participle.tag_ in {"VBN", "JJ"}
 
 
+_EVERYTHING = {"everything", "anything", "all", "every", "whatever"}
+_RESPONDENTS = {"percent", "%", "respondent", "voter", "people", "majority", "minority", "participant", "member", "resident"}
+
+
+def _idiom_possible(token: Token) -> bool:
+    """ "as soon as possible", "the best possible outcome", "do everything possible": a degree, not a possibility."""
+    doc = token.doc
+    before = doc[token.i - 1] if token.i > 0 else None
+    if before is None:
+        return False
+    return before.lower_ in {"as"} | _EVERYTHING or before.tag_ in {"JJS", "RBS"} or token.head.lower_ in _EVERYTHING
+
+
+def _told_indicate(token: Token) -> bool:
+    """ "Twelve percent indicated that they were not sure", "she indicated that she would run": people telling,
+    not evidence pointing ("the data indicate that …" stays a hedge)."""
+    for subject in (c for c in token.children if c.dep_ == "nsubj"):
+        if subject.lower_ in _PERSONAL_PRONOUNS or subject.ent_type_ in {"PERSON", "PERCENT", "NORP"}:
+            return True
+        if subject.lemma_.lower() in _RESPONDENTS:
+            return True
+    return False
+
+
+def not_a_hedge(span: Span) -> bool:
+    """Uses of a cue word that the reader guide never counts as uncertain, whatever the classifier says (#9)."""
+    first = span[0]
+    if first.lower_ == "possible":
+        return _idiom_possible(first)
+    if first.lemma_ == "indicate" and first.pos_ == "VERB":
+        return _told_indicate(first)
+    if span.id_ == "provided_that":
+        return _stipulating(first)
+    return False
+
+
+def _stipulating(token: Token) -> bool:
+    """ "by providing that the notice is triggered …", "the law has provided that …": the verb "provide" (to
+    stipulate), not the proviso "providing that" (on condition that)."""
+    before = token.doc[token.i - 1] if token.i > 0 else None
+    return token.dep_ == "pcomp" or _has_child(token, ["nsubj", "nsubjpass", "aux"]) or (
+        before is not None and (before.pos_ == "AUX" or before.lower_ in {"by", "of", "for", "in"}))
+
+
 def _loose(span: Span) -> bool:
     """Candidates only the trained classifier may accept."""
     return False
@@ -247,6 +291,8 @@ class SpeculationCues:
             unique.setdefault((span.start, span.end), span)
         found = []
         for span in unique.values():
+            if not_a_hedge(span):
+                continue
             check = CONTEXT_CHECKS.get(span.id_)
             found.append((span, check is None or check(span)))
         return found
