@@ -45,20 +45,30 @@ def serve_wsgi(app: Callable) -> Iterator[str]:
 def static_page(body: str) -> Iterator[str]:
     """Serve one HTML page at /article.html on 127.0.0.1."""
     payload = body.encode("utf-8")
+    with serve_html(lambda path: payload if path == "/article.html" else None) as base:
+        yield f"{base}/article.html"
+
+
+@contextmanager
+def serve_html(page_at: Callable[[str], bytes | None]) -> Iterator[str]:
+    """Serve HTML on 127.0.0.1 as news sites do (``text/html; charset=utf-8``): ``page_at(path)`` gives the
+    bytes for a path (query string removed), None for a 404. Yields the base URL."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802
-            self.send_response(200 if self.path.startswith("/article.html") else 404)
+            payload = page_at(self.path.split("?")[0])
+            self.send_response(404 if payload is None else 200)
+            body = b"not found" if payload is None else payload
             self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(payload)))
+            self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(payload)
+            self.wfile.write(body)
 
         def log_message(self, *args) -> None:
             pass
 
     with _serving(ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)) as port:
-        yield f"http://127.0.0.1:{port}/article.html"
+        yield f"http://127.0.0.1:{port}"
 
 
 @contextmanager

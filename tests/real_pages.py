@@ -17,12 +17,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .browser_support import _serving
-from .conftest import free_port
+from .browser_support import serve_html
 
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
 REAL_PAGES = ("bbc-1", "cnet", "herald-sun-1", "nytimes-4", "salon-1", "seattletimes-1")
@@ -59,23 +57,13 @@ LINKS_JS = """() => [...document.querySelectorAll('a[href]')].map(a =>
 def serve_pages() -> Iterator[str]:
     """Serve every page's source.html at /<name>/ on 127.0.0.1; yields the base URL."""
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
-            name = self.path.split("?")[0].strip("/")
-            source = PAGES_DIR / name / "source.html"
-            found = name in REAL_PAGES and source.is_file()
-            payload = source.read_bytes() if found else b"not found"
-            self.send_response(200 if found else 404)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
+    def page_at(path: str) -> bytes | None:
+        name = path.strip("/")
+        source = PAGES_DIR / name / "source.html"
+        return source.read_bytes() if name in REAL_PAGES and source.is_file() else None
 
-        def log_message(self, *args) -> None:
-            pass
-
-    with _serving(ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)) as port:
-        yield f"http://127.0.0.1:{port}"
+    with serve_html(page_at) as base:
+        yield base
 
 
 def page_url(base: str, name: str) -> str:
