@@ -15,9 +15,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 HOSTILE_40KB = [")" * 40_000, '"' * 40_000, ("he said that " * 3100)[:40_000], ("x\n" * 20_000), ("the man's " * 4000)[:40_000]]
 
 
-def _health_seconds(base: str) -> float:
+def _health_seconds(base: str, timeout: float = 10) -> float:
     started = time.monotonic()
-    with urllib.request.urlopen(base + "/health", timeout=10) as response:
+    with urllib.request.urlopen(base + "/health", timeout=timeout) as response:
         assert response.status == 200
     return time.monotonic() - started
 
@@ -28,7 +28,9 @@ def test_hostile_bodies_do_not_stop_health() -> None:
     with gunicorn({"REDIS_URL": ""}) as (base, _), ThreadPoolExecutor(max_workers=len(HOSTILE_40KB)) as pool:
         answers = [pool.submit(post, base, {"text": text}, 120) for text in HOSTILE_40KB]
         while not all(answer.done() for answer in answers):
-            assert _health_seconds(base) < 10
+            # Before #12 /health got no answer for 60 s, until gunicorn killed the workers; five hostile analyses
+            # on a loaded 2-core CI machine may still slow it down a few seconds, which is not being stopped.
+            assert _health_seconds(base, timeout=30) < 30
             time.sleep(0.5)
         for answer in answers:
             status, _, body = answer.result()
