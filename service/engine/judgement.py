@@ -82,6 +82,46 @@ def judge(
     )
 
 
+def present(
+    labels: list[str],
+    speculation: list[Span],
+    attributions: list[Attribution],
+    evidence: list[ClaimEvidence],
+    claim: bool,
+    scores: dict[str, float],
+) -> Verdict:
+    """The verdict a reader sees for labels the labeller decided: the cues, source and explanation behind each label.
+
+    A finding is shown only for a label it supports (a speculation cue for ``speculative``, an unnamed source for
+    ``vague_source``, a named one for ``sourced``, claim evidence for ``unsourced``); a label with no finding
+    behind it says so plainly instead of naming a wrong cue."""
+    speculative, vague_label, unsourced, sourced = ("speculative" in labels, "vague_source" in labels, "unsourced" in labels, "sourced" in labels)
+    rank = lambda a: (_nested(a, attributions), *_speaker_rank(a))  # noqa: E731
+    named = sorted((a for a in attributions if a.kind == "named"), key=rank) if sourced else []
+    vague = sorted((a for a in attributions if a.kind == "vague"), key=rank) if vague_label else []
+    shown_speculation = speculation if speculative else []
+    shown_evidence = _shown_evidence(evidence) if unsourced else []
+    source = named[0] if named else (vague[0] if vague else None)
+    if named and vague and rank(named[0]) > rank(vague[0]):
+        source = vague[0]  # "Police say he refused": the sentence is the police's, even if "he" is named
+    cues = [(span, "speculation", span.label_) for span in shown_speculation]
+    cues += [(a.cue, "attribution", a.pattern) for a in [*named, *vague] if a.cue is not None]
+    cues += [(e.span, "claim", e.type) for e in shown_evidence]
+    phrases = load_json("explanations.json")["unfound"]
+    parts = [_explain(shown_speculation, vague, named, shown_evidence, unsourced and bool(shown_evidence))[:-1]] if (
+        shown_speculation or vague or named or shown_evidence) else []
+    parts += [phrases[label] for label, shown in (("speculative", shown_speculation), ("vague_source", vague), ("sourced", named))
+              if label in labels and not shown]
+    if unsourced and not shown_evidence:
+        parts.append(phrases["unsourced"])
+    if not parts:
+        parts.append(load_json("explanations.json")["plain"].rstrip("."))
+    text = "; ".join(parts)
+    text = text[0].upper() + text[1:]
+    doubt = max((scores[label] for label in ("speculative", "vague_source", "unsourced") if label in labels), default=0.0)
+    return Verdict(labels=labels, claim=claim, score=round(doubt, 2), explanation=text + ".", source=source, cues=_without_overlaps(cues))
+
+
 FIRST_AND_SECOND_PERSON = {"i", "we", "you", "me", "us"}
 AUTHOR_POSSESSIVES = {"my", "our"}
 CONTEXT_SUBJECTS = {"report", "study", "survey", "poll", "analysis", "review", "document", "letter", "statement", "paper", "audit"}

@@ -11,6 +11,7 @@ from spacy.language import Language
 
 from .. import __version__
 from . import attribution, claim_detector, segmentation, speculation  # noqa: F401  (registers the factories)
+from .labeller import weights_hash
 from .limits import add_limits
 from .resources import keep_lexemes
 
@@ -59,6 +60,6 @@ def get_nlp() -> Language:
 
 
 def model_version() -> str:
-    """The version string every result carries: package plus spaCy model."""
+    """The version string every result carries: package, spaCy model and a hash of the label weights."""
     meta = get_nlp().meta
-    return f"sourcewise-{__version__}+{meta.get('lang', 'en')}_{meta.get('name', 'model')}-{meta.get('version', '0')}"
+    return f"sourcewise-{__version__}+{meta.get('lang', 'en')}_{meta.get('name', 'model')}-{meta.get('version', '0')}+labels-{weights_hash()}"

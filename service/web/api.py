@@ -24,8 +24,8 @@ def _authenticate() -> None:
 def analyze() -> Response:
     """Analyse one text."""
     state = _state()
-    parsed = parse_single(request, state.settings.max_text_chars)
-    results, g.cache_status = state.analyzer.run(parsed.texts, parsed.offsets)
+    parsed = parse_single(request, state.settings.max_text_chars, state.settings.sensitivity)
+    results, g.cache_status = state.analyzer.run(parsed.texts, parsed.offsets, parsed.sensitivity)
     return _json_response(results[0], g.cache_status)
 
 
@@ -33,8 +33,8 @@ def analyze() -> Response:
 def analyze_batch() -> Response:
     """Analyse several texts, each cached on its own."""
     state = _state()
-    parsed = parse_batch(request, state.settings.max_text_chars, state.settings.max_batch)
-    results, g.cache_status = state.analyzer.run(parsed.texts, parsed.offsets)
+    parsed = parse_batch(request, state.settings.max_text_chars, state.settings.max_batch, state.settings.sensitivity)
+    results, g.cache_status = state.analyzer.run(parsed.texts, parsed.offsets, parsed.sensitivity)
     return _json_response('{"results":[' + ",".join(results) + "]}", g.cache_status)
 
 

@@ -18,14 +18,14 @@ from .settings import Settings
 log = logging.getLogger("sourcewise.cache")
 
 
-def cache_key(version: str, offsets: str, text: str) -> str:
-    """A key that changes with the engine version, the options and every character of the text."""
+def cache_key(version: str, offsets: str, text: str, sensitivity: str = "balanced") -> str:
+    """A key that changes with the engine version (its label weights too), the options and every character of the text."""
     digest = hashlib.sha256()
-    for part in (version, offsets):
+    for part in (version, offsets, sensitivity):
         encoded = part.encode("utf-8")
         digest.update(len(encoded).to_bytes(8, "big") + encoded)
     digest.update(text.encode("utf-8", "surrogatepass"))
-    return "sourcewise:v1:" + digest.hexdigest()
+    return "sourcewise:v2:" + digest.hexdigest()
 
 
 class ResultCache(Protocol):

@@ -23,6 +23,7 @@ _SCHEMAS = {
         "properties": {
             "text": {"type": "string", "description": "The article text."},
             "offsets": {"$ref": "#/components/schemas/OffsetUnit"},
+            "sensitivity": {"$ref": "#/components/schemas/Sensitivity"},
         },
     },
     "BatchRequest": {
@@ -31,7 +32,22 @@ _SCHEMAS = {
         "properties": {
             "texts": {"type": "array", "items": {"type": "string"}},
             "offsets": {"$ref": "#/components/schemas/OffsetUnit"},
+            "sensitivity": {"$ref": "#/components/schemas/Sensitivity"},
         },
+    },
+    "Sensitivity": {
+        "type": "string",
+        "enum": ["strict", "balanced", "sensitive"],
+        "description": (
+            "Label thresholds: strict marks fewer, surer sentences (each label's precision about 0.90 on held-out reader judgements), "
+            "balanced is precision first (about 0.80), sensitive marks more (about 0.65). Default: the server's SENSITIVITY (balanced)."
+        ),
+    },
+    "Scores": {
+        "type": "object",
+        "required": ["speculative", "vague_source", "unsourced", "sourced"],
+        "description": "The calibrated probability of each label (0 for a line that is not judged: a credit, byline or caption).",
+        "properties": {name: {"type": "number", "minimum": 0, "maximum": 1} for name in ["speculative", "vague_source", "unsourced", "sourced"]},
     },
     "OffsetUnit": {
         "type": "string",
@@ -68,11 +84,12 @@ _SCHEMAS = {
             {"$ref": "#/components/schemas/Span"},
             {
                 "type": "object",
-                "required": ["labels", "claim", "score", "explanation", "cues", "source"],
+                "required": ["labels", "scores", "claim", "score", "explanation", "cues", "source"],
                 "properties": {
                     "labels": {"type": "array", "items": _LABEL},
+                    "scores": {"$ref": "#/components/schemas/Scores"},
                     "claim": {"type": "boolean", "description": "The sentence asserts something checkable."},
-                    "score": {"type": "number", "minimum": 0, "maximum": 1, "description": "How strongly a reader should doubt it."},
+                    "score": {"type": "number", "minimum": 0, "maximum": 1, "description": "How strongly a reader should doubt it: the highest probability among its doubt labels (0 when it has none)."},
                     "explanation": {"type": "string"},
                     "cues": {"type": "array", "items": {"$ref": "#/components/schemas/Cue"}},
                     "source": {"oneOf": [{"$ref": "#/components/schemas/Source"}, {"type": "null"}]},
@@ -82,10 +99,11 @@ _SCHEMAS = {
     },
     "Result": {
         "type": "object",
-        "required": ["model", "offsets", "sentences", "summary"],
+        "required": ["model", "offsets", "sensitivity", "sentences", "summary"],
         "properties": {
-            "model": {"type": "string"},
+            "model": {"type": "string", "description": "Package, spaCy model and a hash of the label weights."},
             "offsets": {"$ref": "#/components/schemas/OffsetUnit"},
+            "sensitivity": {"$ref": "#/components/schemas/Sensitivity"},
             "sentences": {"type": "array", "items": {"$ref": "#/components/schemas/Sentence"}},
             "summary": {
                 "type": "object",
@@ -120,7 +138,7 @@ def _error(description: str) -> dict:
 _X_CACHE = {"X-Cache": {"description": "hit, miss or off (cache unavailable)", "schema": {"type": "string", "enum": ["hit", "miss", "off"]}}}
 
 _ERRORS = {
-    "400": _error("Bad JSON (or nested too deep), a text/plain body that is not UTF-8, missing or non-string text, unknown offsets."),
+    "400": _error("Bad JSON (or nested too deep), a text/plain body that is not UTF-8, missing or non-string text, unknown offsets or sensitivity."),
     "401": _error("API keys are configured and none (or a wrong one) was given."),
     "413": _error("Text longer than MAX_TEXT_CHARS or batch larger than MAX_BATCH."),
     "415": _error("Content type other than application/json or text/plain, or a charset other than UTF-8."),
@@ -151,7 +169,9 @@ def openapi_document(model: str) -> dict:
                     "summary": "Analyse one text",
                     "parameters": [
                         {"name": "offsets", "in": "query", "required": False, "description": "Offset unit when the body has none.",
-                         "schema": {"$ref": "#/components/schemas/OffsetUnit"}}
+                         "schema": {"$ref": "#/components/schemas/OffsetUnit"}},
+                        {"name": "sensitivity", "in": "query", "required": False, "description": "Label thresholds when the body has none.",
+                         "schema": {"$ref": "#/components/schemas/Sensitivity"}},
                     ],
                     "requestBody": analyze_body,
                     "responses": {

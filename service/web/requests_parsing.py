@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Request
 
+from ..engine.labeller import SENSITIVITIES
 from ..engine.offsets import UNITS
 from .errors import APIError
 
@@ -22,6 +23,7 @@ class AnalysisRequest:
 
     texts: list[str]
     offsets: str
+    sensitivity: str
 
 
 def _offsets(body: dict[str, Any]) -> str:
@@ -29,6 +31,12 @@ def _offsets(body: dict[str, Any]) -> str:
     if offsets not in UNITS:
         raise APIError(400, "bad_offsets", f"'offsets' must be one of {', '.join(UNITS)}.")
     return offsets
+
+
+def _sensitivity(value: Any) -> str:
+    if value not in SENSITIVITIES:
+        raise APIError(400, "bad_sensitivity", f"'sensitivity' must be one of {', '.join(SENSITIVITIES)}.")
+    return value
 
 
 def _json_body(request: Request) -> dict[str, Any]:
@@ -77,23 +85,26 @@ def _plain_text(request: Request, max_chars: int) -> str:
         raise APIError(400, "bad_encoding", "The body is not valid UTF-8 text.") from exc
 
 
-def parse_single(request: Request, max_chars: int) -> AnalysisRequest:
-    """Parse ``POST /analyze``: JSON ``{"text", "offsets"}`` or a plain-text body; ``?offsets=`` also works."""
+def parse_single(request: Request, max_chars: int, default_sensitivity: str = "balanced") -> AnalysisRequest:
+    """Parse ``POST /analyze``: JSON ``{"text", "offsets", "sensitivity"}`` or a plain-text body; ``?offsets=`` and
+    ``?sensitivity=`` also work."""
     query_offsets = _offsets({"offsets": request.args.get("offsets", "codepoint")})
+    query_sensitivity = _sensitivity(request.args.get("sensitivity", default_sensitivity))
     if _media_type(request) in TEXT_TYPES:
-        parsed = AnalysisRequest([_plain_text(request, max_chars)], query_offsets)
+        parsed = AnalysisRequest([_plain_text(request, max_chars)], query_offsets, query_sensitivity)
     else:
         body = _json_body(request)
         text = body.get("text")
         if not isinstance(text, str):
             raise APIError(400, "bad_text", "'text' is required and must be a string.")
-        parsed = AnalysisRequest([text], _offsets(body) if "offsets" in body else query_offsets)
+        sensitivity = _sensitivity(body["sensitivity"]) if "sensitivity" in body else query_sensitivity
+        parsed = AnalysisRequest([text], _offsets(body) if "offsets" in body else query_offsets, sensitivity)
     _check_size(parsed.texts, max_chars)
     return parsed
 
 
-def parse_batch(request: Request, max_chars: int, max_batch: int) -> AnalysisRequest:
-    """Parse ``POST /analyze/batch``: JSON ``{"texts": [...], "offsets"}``."""
+def parse_batch(request: Request, max_chars: int, max_batch: int, default_sensitivity: str = "balanced") -> AnalysisRequest:
+    """Parse ``POST /analyze/batch``: JSON ``{"texts": [...], "offsets", "sensitivity"}``."""
     if _media_type(request) not in JSON_TYPES:
         raise APIError(415, "unsupported_media_type", "Send 'Content-Type: application/json' for a batch.")
     body = _json_body(request)
@@ -103,4 +114,4 @@ def parse_batch(request: Request, max_chars: int, max_batch: int) -> AnalysisReq
     if len(texts) > max_batch:
         raise APIError(413, "too_many_texts", f"A batch holds at most {max_batch} texts; this one has {len(texts)}.")
     _check_size(texts, max_chars)
-    return AnalysisRequest(texts, _offsets(body))
+    return AnalysisRequest(texts, _offsets(body), _sensitivity(body.get("sensitivity", default_sensitivity)))

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 
 from ..engine.limits import analysis_deadline
 from .cache import ResultCache, cache_key
 
-Analyzer = Callable[[Iterable[str], str], Iterator[dict]]
+Analyzer = Callable[..., Iterator[dict]]  # analyze_many(texts, offsets, sensitivity=...)
 
 
 class CachedAnalyzer:
@@ -22,18 +22,18 @@ class CachedAnalyzer:
         self.cache = cache
         self._engine_lock = threading.Lock()  # one analysis at a time per process; threads only wait on I/O
 
-    def run(self, texts: list[str], offsets: str) -> tuple[list[str], str]:
+    def run(self, texts: list[str], offsets: str, sensitivity: str = "balanced") -> tuple[list[str], str]:
         """Serialised JSON results in input order, and the X-Cache value: hit, miss or off.
 
         Results stay serialised from cache to response, so a hit costs no JSON round trip.
         """
-        keys = [cache_key(self.version, offsets, text) for text in texts]
+        keys = [cache_key(self.version, offsets, text, sensitivity) for text in texts]
         cached = [self.cache.get(key) for key in keys]
         missing = [i for i, value in enumerate(cached) if value is None]
         fresh: dict[int, dict] = {}
         if missing:  # a full hit never waits for the engine
             with self._engine_lock, analysis_deadline(self.timeout):
-                fresh = dict(zip(missing, self.analyze_many([texts[i] for i in missing], offsets)))
+                fresh = dict(zip(missing, self.analyze_many([texts[i] for i in missing], offsets, sensitivity=sensitivity)))
         results = []
         for i, value in enumerate(cached):
             if value is None:

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 import platformdirs
 
+from ..engine.labeller import DEFAULT_SENSITIVITY, SENSITIVITIES
+
 DEFAULT_CORS_ORIGINS = (
     r"^chrome-extension://[a-p]{32}$",
     r"^moz-extension://[0-9a-f-]{36}$",
@@ -42,6 +44,7 @@ class Settings:
     rate_limit: str | None = "600 per minute"
     analysis_timeout: float | None = 20.0  # seconds of analysis per request before a 503; None: no deadline
     trusted_proxy_hops: int = 0  # proxies in front that append to X-Forwarded-For (0: use the socket's address)
+    sensitivity: str = DEFAULT_SENSITIVITY  # label thresholds when a request names none: strict | balanced | sensitive
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -62,7 +65,15 @@ class Settings:
             rate_limit=None if rate_limit.lower() in {"", "off", "none"} else rate_limit,
             analysis_timeout=_seconds_or_none(env.get("ANALYSIS_TIMEOUT"), defaults.analysis_timeout),
             trusted_proxy_hops=int(env.get("TRUSTED_PROXY_HOPS", defaults.trusted_proxy_hops)),
+            sensitivity=_sensitivity(env.get("SENSITIVITY", defaults.sensitivity)),
         )
+
+
+def _sensitivity(value: str) -> str:
+    value = value.strip().lower()
+    if value not in SENSITIVITIES:
+        raise ValueError(f"SENSITIVITY must be one of {', '.join(SENSITIVITIES)}, got {value!r}")
+    return value
 
 
 def _seconds_or_none(value: str | None, default: float | None) -> float | None:
