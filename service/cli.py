@@ -65,7 +65,7 @@ def _jsonl_records(handle: IO[str]) -> Iterator[dict]:
         yield record
 
 
-def run_jsonl(in_path: str, out_path: str, offsets: str) -> int:
+def run_jsonl(in_path: str, out_path: str, offsets: str, sensitivity: str = "balanced") -> int:
     """Batch mode: one result line per input line, same order, ids carried over."""
     from .engine import analyze_many
 
@@ -74,7 +74,7 @@ def run_jsonl(in_path: str, out_path: str, offsets: str) -> int:
     texts = (record["text"] for record in records)
     out = _open_out(out_path)
     try:
-        for count, (record, result) in enumerate(zip(records, analyze_many(texts, offsets=offsets)), 1):
+        for count, (record, result) in enumerate(zip(records, analyze_many(texts, offsets=offsets, sensitivity=sensitivity)), 1):
             out.write(json.dumps({"id": record.get("id"), **result}, ensure_ascii=False) + "\n")
             if count % PROGRESS_EVERY == 0 or count == len(records):
                 print(f"\ranalysed {count}/{len(records)}", end="", file=sys.stderr, flush=True)
@@ -90,12 +90,12 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     from .engine import analyze
 
     if args.jsonl:
-        return run_jsonl(args.jsonl, args.out or "-", args.offsets)
+        return run_jsonl(args.jsonl, args.out or "-", args.offsets, args.sensitivity)
     if not args.file:
         raise SystemExit("sourcewise analyze: give a FILE (or - for stdin), or --jsonl IN")
     with _open_in(args.file) as handle:
         text = handle.read()
-    result = analyze(text, offsets=args.offsets)
+    result = analyze(text, offsets=args.offsets, sensitivity=args.sensitivity)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:
@@ -106,10 +106,12 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from .evaluation import evaluate_all, format_table, missing_data, missing_data_message
+    from .label_eval import format_out_of_fold
     from .reader_eval import evaluate_reader, format_reader_table
 
     # The reader-judged rows from the six saved pages need no corpus, so they always run.
     print(format_reader_table(evaluate_reader(Path(args.data), limit=args.limit)), end="\n\n", flush=True)
+    print(format_out_of_fold(), end="\n\n", flush=True)
     missing = missing_data(Path(args.data))
     if missing:
         print(missing_data_message(Path(args.data), missing), file=sys.stderr)
@@ -137,6 +139,8 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--out", metavar="OUT", help="batch output (default stdout)")
     analyze.add_argument("--offsets", choices=["codepoint", "utf16"], default="codepoint")
     analyze.add_argument("--color", choices=["auto", "always", "never"], default="auto")
+    analyze.add_argument("--sensitivity", choices=["strict", "balanced", "sensitive"], default=os.environ.get("SENSITIVITY", "balanced"),
+                         help="fewer, surer marks (strict) or more (sensitive); default balanced")
     analyze.set_defaults(handler=cmd_analyze)
 
     evaluate = commands.add_parser("evaluate", help="print the accuracy table on the held-out data")

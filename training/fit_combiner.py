@@ -156,6 +156,9 @@ def main() -> None:
             combined[test, j] = fit_layer(x[train], gold[train, j]).predict_proba(x[test])[:, 1]
     thresholds = {s: {label: threshold_for(combined[judged, j], gold[judged, j].astype(bool), precision) for j, label in enumerate(LABELS)}
                   for s, precision in SENSITIVITY_PRECISION.items()}
+    for label in LABELS:  # strict never marks more than balanced, balanced never more than sensitive
+        thresholds["balanced"][label] = max(thresholds["balanced"][label], thresholds["sensitive"][label])
+        thresholds["strict"][label] = max(thresholds["strict"][label], thresholds["balanced"][label])
     encoder_thresholds = {label: threshold_for(encoder_p[judged, j], gold[judged, j].astype(bool), 0.80) for j, label in enumerate(LABELS)}
     evaluation = {
         "rows": len(rows), "articles": len({r["article"] for r in rows}), "judged_rows": int(judged.sum()),

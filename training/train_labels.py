@@ -92,12 +92,13 @@ def fit(rows: list[dict], out: Path, epochs: int = 3, batch_size: int = 32, lr: 
     pairs = encode_pairs(tokenizer, [r["sentence"] for r in rows], [r["context"] for r in rows])
     targets = torch.tensor([[float(r["labels"][label]) for label in LABELS] for r in rows])
     model = Encoder(base)
+    model.bert.embeddings.word_embeddings.weight.requires_grad_(False)  # half the weights; frozen, training runs ~2x faster on CPU
     model.train()
     steps = epochs * math.ceil(len(rows) / batch_size)
     no_decay = ("bias", "LayerNorm.weight")
     groups = [
-        {"params": [p for n, p in model.named_parameters() if not any(k in n for k in no_decay)], "weight_decay": 0.01},
-        {"params": [p for n, p in model.named_parameters() if any(k in n for k in no_decay)], "weight_decay": 0.0},
+        {"params": [p for n, p in model.named_parameters() if p.requires_grad and not any(k in n for k in no_decay)], "weight_decay": 0.01},
+        {"params": [p for n, p in model.named_parameters() if p.requires_grad and any(k in n for k in no_decay)], "weight_decay": 0.0},
     ]
     optimiser = torch.optim.AdamW(groups, lr=lr)
     warmup = max(1, int(0.06 * steps))
@@ -105,11 +106,10 @@ def fit(rows: list[dict], out: Path, epochs: int = 3, batch_size: int = 32, lr: 
     loss_fn = torch.nn.BCEWithLogitsLoss()
     order = np.random.default_rng(SEED)
     step, started = 0, time.monotonic()
+    lengths = np.array([len(ids) for ids, _ in pairs])
     for epoch in range(epochs):
-        permutation = order.permutation(len(rows))
         total = 0.0
-        for first in range(0, len(rows), batch_size):
-            chosen = permutation[first : first + batch_size]
+        for chosen in _length_batches(lengths, batch_size, order):
             batch = {k: torch.from_numpy(v) for k, v in padded_batch([pairs[i] for i in chosen]).items()}
             loss = loss_fn(model(**batch), targets[chosen])
             loss.backward()
@@ -117,13 +117,25 @@ def fit(rows: list[dict], out: Path, epochs: int = 3, batch_size: int = 32, lr: 
             optimiser.step()
             schedule.step()
             optimiser.zero_grad()
-            total += float(loss) * len(chosen)
+            total += float(loss.detach()) * len(chosen)
             step += 1
             if step % 50 == 0:
                 print(f"  step {step}/{steps}  loss {float(loss):.4f}  {time.monotonic() - started:.0f}s", flush=True)
         print(f"epoch {epoch + 1}: mean loss {total / len(rows):.4f}", flush=True)
     out.parent.mkdir(parents=True, exist_ok=True)
     torch.save(model.state_dict(), out)
+
+
+def _length_batches(lengths: np.ndarray, batch_size: int, rng: np.random.Generator) -> list[np.ndarray]:
+    """Shuffled batches of similar length (little padding), in shuffled order: each row once per epoch."""
+    permutation = rng.permutation(len(lengths))
+    pool = batch_size * 50
+    batches = []
+    for first in range(0, len(permutation), pool):
+        chunk = permutation[first : first + pool]
+        chunk = chunk[np.argsort(lengths[chunk], kind="stable")]
+        batches += [chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size)]
+    return [batches[i] for i in rng.permutation(len(batches))]
 
 
 def predict(weights: Path, rows: list[dict], batch_size: int = 64) -> np.ndarray:

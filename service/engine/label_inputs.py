@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 from tokenizers import Tokenizer
 
-SENTENCE_TOKENS = 96
+SENTENCE_TOKENS = 64
 CONTEXT_TOKENS = 32
 
 
