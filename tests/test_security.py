@@ -43,7 +43,7 @@ def test_errors_are_json_without_internals(client, method: str, path: str, kwarg
 def test_unexpected_failure_is_a_plain_500(client, monkeypatch) -> None:
     analyzer = client.application.extensions["sourcewise"].analyzer
 
-    def explode(texts, offsets):
+    def explode(texts, offsets, sensitivity="balanced"):
         raise RuntimeError("secret internal detail /work/main/service/engine/x.py")
 
     monkeypatch.setattr(analyzer, "analyze_many", explode)
@@ -56,7 +56,7 @@ def test_unexpected_failure_is_a_plain_500(client, monkeypatch) -> None:
 def test_failed_analysis_is_not_cached(client, monkeypatch) -> None:
     analyzer = client.application.extensions["sourcewise"].analyzer
     real = analyzer.analyze_many
-    monkeypatch.setattr(analyzer, "analyze_many", lambda texts, offsets: (_ for _ in ()).throw(RuntimeError("x")))
+    monkeypatch.setattr(analyzer, "analyze_many", lambda texts, offsets, sensitivity="balanced": (_ for _ in ()).throw(RuntimeError("x")))
     assert client.post("/analyze", json={"text": "Once may fail."}).status_code == 500
     monkeypatch.setattr(analyzer, "analyze_many", real)
     response = client.post("/analyze", json={"text": "Once may fail."})

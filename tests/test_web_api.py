@@ -48,6 +48,27 @@ def test_offsets_option_is_part_of_the_cache_key(client: FlaskClient) -> None:
     assert utf16.get_json()["offsets"] == "utf16"
 
 
+def test_sensitivity_is_chosen_per_request_and_part_of_the_cache_key(client: FlaskClient) -> None:
+    text = "Experts say the dam may fail. Officials said 40 people were evacuated on Monday."
+    balanced = client.post("/analyze", json={"text": text})
+    strict = client.post("/analyze", json={"text": text, "sensitivity": "strict"})
+    by_query = client.post("/analyze?sensitivity=sensitive", data=text.encode(), content_type="text/plain; charset=utf-8")
+    assert balanced.get_json()["sensitivity"] == "balanced" and strict.get_json()["sensitivity"] == "strict"
+    assert by_query.get_json()["sensitivity"] == "sensitive"
+    assert strict.headers["X-Cache"] == "miss" and by_query.headers["X-Cache"] == "miss"
+    for answer in (balanced, strict, by_query):
+        assert all(set(s["scores"]) == {"speculative", "vague_source", "unsourced", "sourced"} for s in answer.get_json()["sentences"])
+    batch = client.post("/analyze/batch", json={"texts": [text], "sensitivity": "strict"}).get_json()["results"][0]
+    assert batch == strict.get_json()
+
+
+def test_server_default_sensitivity_comes_from_settings() -> None:
+    client = create_app(Settings(rate_limit=None, sensitivity="strict")).test_client()
+    assert client.post("/analyze", json={"text": "It may rain."}).get_json()["sensitivity"] == "strict"
+    with pytest.raises(ValueError):
+        Settings.from_env({"SENSITIVITY": "loud"})
+
+
 def test_plain_text_body(client: FlaskClient) -> None:
     response = client.post("/analyze?offsets=utf16", data=b"Analysts believe prices could rise.", content_type="text/plain; charset=utf-8")
     assert response.status_code == 200
@@ -80,6 +101,9 @@ def test_batch_keeps_order_and_caches_each_text(client: FlaskClient) -> None:
         ({"json": {"text": 42}}, 400, "bad_text"),
         ({"json": {"text": None}}, 400, "bad_text"),
         ({"json": {"text": "ok", "offsets": "bytes"}}, 400, "bad_offsets"),
+        ({"json": {"text": "ok", "sensitivity": "paranoid"}}, 400, "bad_sensitivity"),
+        ({"json": {"text": "ok", "sensitivity": 3}}, 400, "bad_sensitivity"),
+        ({"json": {"text": "ok", "sensitivity": ["strict"]}}, 400, "bad_sensitivity"),
         ({"data": b"text=hi", "content_type": "application/x-www-form-urlencoded"}, 415, "unsupported_media_type"),
         ({"data": b"\xff\xfe\xfa", "content_type": "text/plain; charset=utf-8"}, 400, "bad_encoding"),
         ({"data": b"hi"}, 415, "unsupported_media_type"),

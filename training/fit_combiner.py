@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
-from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
@@ -145,10 +143,57 @@ def main() -> None:
     encoder_p = np.array([oof[r["id"]] for r in rows])
     judged = np.array([f is not None for f in features])
     width = len(feature_names())
-    x = np.concatenate([logit(encoder_p), np.array([f if f is not None else [0.0] * width for f in features])], axis=1)
+    all_features = np.array([f if f is not None else [0.0] * width for f in features])
     gold = np.array([[r["labels"][label] for label in LABELS] for r in rows])
     sources = np.array([r["source"] for r in rows])
     folds = article_folds(rows, COMBINER_FOLDS)
+    findings_only = [n for n in feature_names() if not n.startswith(RULE_PREFIXES)]
+    candidates = {"findings": findings_only, "findings+rules": feature_names()}
+    fitted = {name: cross_validated(encoder_p, all_features, names, gold, judged, sources, folds) for name, names in candidates.items()}
+    for name, (_, thresholds, table) in fitted.items():
+        print(f"-- combiner on the encoder + {name} features ({len(candidates[name])})")
+        print_table(table, thresholds)
+    # The hand-written label rules stay only if they still add something the model and the raw findings do not.
+    gain = mean_f1(fitted["findings+rules"][2]) - mean_f1(fitted["findings"][2])
+    chosen = "findings+rules" if gain > RULE_GAIN else "findings"
+    print(f"rules add {gain:+.4f} mean F1 at the default sensitivity: shipping the combiner on {chosen}")
+    names = candidates[chosen]
+    combined, thresholds, table = fitted[chosen]
+    encoder_thresholds = {label: threshold_for(encoder_p[judged, j], gold[judged, j].astype(bool), 0.80) for j, label in enumerate(LABELS)}
+    evaluation = {
+        "rows": len(rows), "articles": len({r["article"] for r in rows}), "judged_rows": int(judged.sum()),
+        "combined": table,
+        "encoder_only_at_p80": scores_table(encoder_p, gold, encoder_thresholds, judged, sources),
+        "rules_gain_mean_f1": round(gain, 4),
+        "calibration_error": {"combined": calibration_error(combined[judged], gold[judged]), "encoder": calibration_error(encoder_p[judged], gold[judged])},
+    }
+    x = design(encoder_p, all_features, names)
+    layers = {}
+    for j, label in enumerate(LABELS):
+        layer = fit_layer(x[judged], gold[judged, j])
+        layers[label] = {"weights": [round(float(w), 6) for w in layer.coef_[0]], "intercept": round(float(layer.intercept_[0]), 6)}
+    args.out.write_text(json.dumps({
+        "about": "Label combiner over the encoder's 4 logits and label_features; fitted on out-of-fold encoder probabilities (training/fit_combiner.py).",
+        "feature_names": names, "labels": layers, "thresholds": thresholds, "sensitivity_precision": SENSITIVITY_PRECISION,
+        "out_of_fold": evaluation,
+    }, indent=1) + "\n", encoding="utf-8")
+    print("-- encoder alone, P >= 0.80")
+    print_table({"balanced": evaluation["encoder_only_at_p80"]}, {"balanced": encoder_thresholds})
+    print("calibration error:", evaluation["calibration_error"])
+
+
+RULE_PREFIXES = ("rule:", "previous_rule:", "exception:")
+RULE_GAIN = 0.005
+
+
+def design(encoder_p: np.ndarray, features: np.ndarray, names: list[str]) -> np.ndarray:
+    columns = [feature_names().index(n) for n in names]
+    return np.concatenate([logit(encoder_p), features[:, columns]], axis=1)
+
+
+def cross_validated(encoder_p, features, names, gold, judged, sources, folds):
+    """Out-of-fold combined probabilities, thresholds chosen on them, and the scores at each sensitivity."""
+    x = design(encoder_p, features, names)
     combined = np.zeros_like(encoder_p)
     for fold in range(COMBINER_FOLDS):
         train, test = (folds != fold) & judged, folds == fold
@@ -159,32 +204,18 @@ def main() -> None:
     for label in LABELS:  # strict never marks more than balanced, balanced never more than sensitive
         thresholds["balanced"][label] = max(thresholds["balanced"][label], thresholds["sensitive"][label])
         thresholds["strict"][label] = max(thresholds["strict"][label], thresholds["balanced"][label])
-    encoder_thresholds = {label: threshold_for(encoder_p[judged, j], gold[judged, j].astype(bool), 0.80) for j, label in enumerate(LABELS)}
-    evaluation = {
-        "rows": len(rows), "articles": len({r["article"] for r in rows}), "judged_rows": int(judged.sum()),
-        "combined": {s: scores_table(combined, gold, thresholds[s], judged, sources) for s in thresholds},
-        "encoder_only_at_p80": scores_table(encoder_p, gold, encoder_thresholds, judged, sources),
-        "calibration_error": {"combined": calibration_error(combined[judged], gold[judged]), "encoder": calibration_error(encoder_p[judged], gold[judged])},
-    }
-    layers = {}
-    for j, label in enumerate(LABELS):
-        layer = fit_layer(x[judged], gold[judged, j])
-        layers[label] = {"weights": [round(float(w), 6) for w in layer.coef_[0]], "intercept": round(float(layer.intercept_[0]), 6)}
-    args.out.write_text(json.dumps({
-        "about": "Label combiner over the encoder's 4 logits and label_features; fitted on out-of-fold encoder probabilities (training/fit_combiner.py).",
-        "feature_names": feature_names(), "labels": layers, "thresholds": thresholds, "sensitivity_precision": SENSITIVITY_PRECISION,
-        "out_of_fold": evaluation,
-    }, indent=1) + "\n", encoding="utf-8")
-    print_report(evaluation, thresholds)
+    table = {s: scores_table(combined, gold, thresholds[s], judged, sources) for s in thresholds}
+    return combined, thresholds, table
 
 
-def print_report(evaluation: dict, thresholds: dict) -> None:
-    print(f"out-of-fold on {evaluation['rows']} reader-judged rows of {evaluation['articles']} articles (folds by article)")
-    for name, table in [*((f"combined, {s}", evaluation["combined"][s]) for s in thresholds), ("encoder only, P>=0.80", evaluation["encoder_only_at_p80"])]:
-        line = "  ".join(f"{label[:4]} {table['all'][label]['p']:.3f}/{table['all'][label]['r']:.3f}/{table['all'][label]['f1']:.3f}" for label in LABELS)
-        print(f"{name:24} {line}  clean flagged {table['all']['clean_flagged']:.1%}")
-    print("calibration error:", evaluation["calibration_error"])
-    _ = defaultdict, math
+def mean_f1(table: dict) -> float:
+    return float(np.mean([table["balanced"]["all"][label]["f1"] for label in LABELS]))
+
+
+def print_table(table: dict, thresholds: dict) -> None:
+    for sensitivity, block in table.items():
+        line = "  ".join(f"{label[:4]} {block['all'][label]['p']:.3f}/{block['all'][label]['r']:.3f}/{block['all'][label]['f1']:.3f}" for label in LABELS)
+        print(f"  {sensitivity:10} {line}  clean flagged {block['all']['clean_flagged']:.1%}  thresholds {thresholds[sensitivity]}")
 
 
 if __name__ == "__main__":

@@ -15,8 +15,8 @@ from .attribution import EXTENSION as ATTRIBUTIONS
 from .attribution import Attribution
 from .claim_detector import EXTENSION as CLAIMS
 from .claims import ClaimEvidence
-from .judgement import LABELS, Verdict, judge, present, reported_act
-from .label_features import sentence_features
+from .judgement import LABELS, Verdict, exceptions_that_apply, judge, present, reported_act
+from .label_features import findings_summary, sentence_features
 from .labeller import DEFAULT_SENSITIVITY, SENSITIVITIES, label_scores, labels_at
 from .nonsentence import classify, explanation
 from .offsets import UNITS, offset_converter
@@ -105,6 +105,7 @@ def sentence_findings(doc: Doc) -> list[SentenceFindings]:
     found: list[SentenceFindings] = []
     previous: list[Attribution] = []
     previous_labels: list[str] = []
+    previous_found = (False, False, False, False)
     for span, (cues, relations), (claim, evidence) in zip(sentence_spans, by_sentence, claims):
         if span is None:
             continue
@@ -113,8 +114,10 @@ def sentence_findings(doc: Doc) -> list[SentenceFindings]:
         if kind is None:
             rule = judge(cues, relations, evidence, claim, sentence=span, previous=previous)
             act = any(a.kind == "named" for a in relations) and all(reported_act(a) for a in relations)  # as ``judge`` has it
-            features = sentence_features(span, cues, relations, evidence, claim, rule.labels, previous_labels, act)
+            exceptions = exceptions_that_apply(span, cues, evidence, previous)
+            features = sentence_features(span, cues, relations, evidence, claim, rule.labels, previous_labels, act, previous_found, exceptions)
             previous_labels = rule.labels
+            previous_found = findings_summary(cues, relations, claim)
         previous = relations
         found.append(SentenceFindings(span, kind, cues, relations, evidence, claim, rule, features))
     return found

@@ -131,6 +131,19 @@ SPEAKING_PATTERNS = {"according_to", "reporting_verb", "quote_signature", "conti
 ACT_CONFIDENCE = 0.5  # below this, a relation only the classifier found reads as a deed, not a source (#9)
 
 
+def exceptions_that_apply(sentence: Span, speculation: list[Span], evidence: list[ClaimEvidence], previous: list[Attribution]) -> list[str]:
+    """Which of the reader guide's hand-written exceptions to `unsourced` the sentence meets (features of the labeller)."""
+    checks = {
+        "not_unsourced": lambda: not_unsourced(sentence, previous),
+        "speculation_only": lambda: speculation_only(sentence, speculation, evidence),
+        "characterisation": lambda: characterisation(sentence, evidence),
+        "prescription": lambda: prescription(sentence),
+        "narrative_link": lambda: narrative_link(sentence, evidence),
+        "generic_statement": lambda: generic_statement(sentence, evidence),
+    }
+    return [name for name, check in checks.items() if check()]
+
+
 def reported_act(attribution: Attribution) -> bool:
     """A relation only the PolNeAR-trained classifier found, and not confidently: mostly someone named doing something
     ("lawyers filed papers", "Zuckerberg knows a thing or two"), which attribution corpora count and readers do not."""

@@ -21,14 +21,22 @@ PATTERNS = ("according_to", "reporting_verb", "passive", "adverb", "headline_col
 EVIDENCE_TYPES = ("number", "quantity", "percent", "money", "date", "actor", "effect")
 
 
+EXCEPTIONS = ("not_unsourced", "speculation_only", "characterisation", "prescription", "narrative_link", "generic_statement")
+
+
 def feature_names() -> list[str]:
-    """The order of ``sentence_features``' vector (the combiner's weights are saved in this order)."""
+    """The order of ``sentence_features``' vector (the combiner's weights are saved in this order).
+
+    ``rule:`` and ``exception:`` features come from the hand-written label rules of ``judgement.judge``;
+    the rest are the finders' raw findings."""
     names = [f"cue:{t}" for t in CUE_TYPES]
     names += [f"named:{p}" for p in PATTERNS] + [f"vague:{p}" for p in PATTERNS]
     names += ["act", "pronoun_source", "first_person_source"]
-    names += ["claim"] + [f"evidence:{t}" for t in EVIDENCE_TYPES]
-    names += [f"rule:{label}" for label in LABELS] + [f"previous_rule:{label}" for label in LABELS]
+    names += ["claim", "claim_without_source"] + [f"evidence:{t}" for t in EVIDENCE_TYPES]
+    names += ["previous:named", "previous:vague", "previous:speculation", "previous:claim"]
     names += ["question_mark", "quoted", "log_words"]
+    names += [f"rule:{label}" for label in LABELS] + [f"previous_rule:{label}" for label in LABELS]
+    names += [f"exception:{e}" for e in EXCEPTIONS]
     return names
 
 
@@ -45,6 +53,8 @@ def sentence_features(
     rule_labels: Iterable[str],
     previous_rule_labels: Iterable[str],
     act: bool,
+    previous_findings: tuple[bool, bool, bool, bool],
+    exceptions: Iterable[str],
 ) -> list[float]:
     """The feature vector of one sentence, in ``feature_names()`` order."""
     cue_types = {span.label_ for span in cues}
@@ -63,7 +73,15 @@ def sentence_features(
         float(any(len(s) == 1 and s[0].pos_ == "PRON" for s in sources)),
         float(any(s.root.lower_ in {"i", "we"} for s in sources)),
     ]
-    vector += [float(claim)] + [float(t in evidence_types) for t in EVIDENCE_TYPES]
-    vector += [float(label in rule) for label in LABELS] + [float(label in previous) for label in LABELS]
+    vector += [float(claim), float(claim and not attributions and not act)] + [float(t in evidence_types) for t in EVIDENCE_TYPES]
+    vector += [float(found) for found in previous_findings]
     vector += [float(text.rstrip().endswith("?")), float(any(q in text for q in '"“”')), math.log1p(words)]
+    vector += [float(label in rule) for label in LABELS] + [float(label in previous) for label in LABELS]
+    excepted = set(exceptions)
+    vector += [float(e in excepted) for e in EXCEPTIONS]
     return vector
+
+
+def findings_summary(cues: list, attributions: list[Attribution], claim: bool) -> tuple[bool, bool, bool, bool]:
+    """What the next sentence's features keep of this one: a named source, a vague one, a speculation cue, a claim."""
+    return (any(a.kind == "named" for a in attributions), any(a.kind == "vague" for a in attributions), bool(cues), claim)

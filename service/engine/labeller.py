@@ -47,12 +47,13 @@ class Combiner:
     """Per label: weights over [4 encoder logits, features], an intercept, and a threshold per sensitivity."""
 
     feature_names: tuple[str, ...]
+    columns: np.ndarray  # where each of ``feature_names`` sits in ``label_features.feature_names()``
     weights: dict[str, np.ndarray]
     intercepts: dict[str, float]
     thresholds: dict[str, dict[str, float]]  # sensitivity -> label -> probability
 
     def probabilities(self, logits: np.ndarray, features: np.ndarray) -> list[dict[str, float]]:
-        inputs = np.concatenate([logits, features], axis=1)
+        inputs = np.concatenate([logits, features[:, self.columns]], axis=1)
         columns = {label: inputs @ self.weights[label] + self.intercepts[label] for label in LABELS}
         return [{label: 1.0 / (1.0 + math.exp(-float(columns[label][row]))) for label in LABELS} for row in range(len(inputs))]
 
@@ -60,10 +61,12 @@ class Combiner:
 @cache
 def load_combiner() -> Combiner:
     data = json.loads(_model_path("combiner.json").read_text(encoding="utf-8"))
-    if tuple(data["feature_names"]) != tuple(feature_names()):
-        raise RuntimeError("combiner.json was fitted on other features than label_features.feature_names(): retrain it")
+    known = feature_names()
+    if not set(data["feature_names"]) <= set(known):
+        raise RuntimeError("combiner.json uses features label_features no longer computes: refit it (training/fit_combiner.py)")
     return Combiner(
         feature_names=tuple(data["feature_names"]),
+        columns=np.asarray([known.index(name) for name in data["feature_names"]], dtype=np.int64),
         weights={label: np.asarray(data["labels"][label]["weights"], dtype=np.float64) for label in LABELS},
         intercepts={label: float(data["labels"][label]["intercept"]) for label in LABELS},
         thresholds={s: {label: float(data["thresholds"][s][label]) for label in LABELS} for s in SENSITIVITIES},
