@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import time
 from collections.abc import Callable
@@ -16,9 +17,12 @@ from pathlib import Path
 
 import spacy
 
-from bench.report import write_section
-from service.engine import analyze_many
-from service.engine.pipeline import MODEL_CANDIDATES
+# Same threads for both pipelines: spaCy runs on one core, so the label encoder gets one intra-op thread too.
+os.environ.setdefault("SOURCEWISE_ONNX_THREADS", "1")
+
+from bench.report import write_section  # noqa: E402
+from service.engine import analyze_many  # noqa: E402
+from service.engine.pipeline import MODEL_CANDIDATES  # noqa: E402
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 SOURCES = ["uncertainty/factbank_news_dev.jsonl", "attribution/polnear_dev.jsonl", "uncertainty/wiki_train.jsonl"]

@@ -105,3 +105,33 @@ def test_the_shipped_combiner_matches_the_features_and_carries_its_out_of_fold_s
         assert len(data["labels"][label]["weights"]) == len(LABELS) + len(data["feature_names"])
     scores = data["out_of_fold"]["combined"]["balanced"]["all"]
     assert scores["rows"] > 5000 and all(0.0 <= scores[label]["f1"] <= 1.0 for label in LABELS)
+
+
+def test_encoder_threads_share_the_cores_among_web_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.engine import labeller
+
+    monkeypatch.setattr(labeller.os, "sched_getaffinity", lambda _pid: {0, 1, 2, 3})
+    monkeypatch.delenv(labeller.THREADS_ENV, raising=False)
+    monkeypatch.setenv("WEB_CONCURRENCY", "2")
+    assert labeller.default_threads() == 2
+    monkeypatch.setenv("WEB_CONCURRENCY", "8")
+    assert labeller.default_threads() == 1
+    monkeypatch.setenv(labeller.THREADS_ENV, "3")
+    assert labeller.default_threads() == 3
+
+
+def test_a_forked_process_makes_its_own_session() -> None:
+    import os
+
+    from service.engine.labeller import encoder
+
+    analyze("It may rain.")
+    parent = encoder()._session
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - runs in the child
+        analyze("It may snow.")
+        os.write(write, b"1" if encoder()._session is not parent and encoder()._pid == os.getpid() else b"0")
+        os._exit(0)
+    os.waitpid(child, 0)
+    assert os.read(read, 1) == b"1"
