@@ -42,6 +42,8 @@ class Settings:
     rate_limit: str | None = "600 per minute"
     analysis_timeout: float | None = 20.0  # seconds of analysis per request before a 503; None: no deadline
     trusted_proxy_hops: int = 0  # proxies in front that append to X-Forwarded-For (0: use the socket's address)
+    metrics_enabled: bool = True  # GET /metrics and the counting behind it (#18)
+    metrics_token: str | None = None  # when set, GET /metrics needs it as a bearer token
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -62,6 +64,8 @@ class Settings:
             rate_limit=None if rate_limit.lower() in {"", "off", "none"} else rate_limit,
             analysis_timeout=_seconds_or_none(env.get("ANALYSIS_TIMEOUT"), defaults.analysis_timeout),
             trusted_proxy_hops=int(env.get("TRUSTED_PROXY_HOPS", defaults.trusted_proxy_hops)),
+            metrics_enabled=env.get("METRICS_ENABLED", "1").strip().lower() not in {"0", "off", "false", "no"},
+            metrics_token=env.get("METRICS_TOKEN") or None,
         )
 
 
