@@ -129,6 +129,24 @@ _ERRORS = {
 }
 
 
+_METRICS = {
+    "get": {
+        "summary": "Prometheus metrics of this instance (every worker counted)",
+        "description": (
+            "The Prometheus text format: requests by route and status, request and analysis duration histograms, cache "
+            "lookups and errors by backend, texts and characters analysed, analysis timeouts, worker memory and replacements, "
+            "sourcewise_build_info. Scrape each instance directly, not through the router. When METRICS_TOKEN is set, "
+            "send it as 'Authorization: Bearer <token>'. Not rate limited; 404 when METRICS_ENABLED=0."
+        ),
+        "responses": {
+            "200": {"description": "The metrics", "content": {"text/plain": {"schema": {"type": "string"}}}},
+            "401": _error("METRICS_TOKEN is set and was not given (or a wrong one was)."),
+            "404": _error("Metrics are switched off (METRICS_ENABLED=0)."),
+        },
+    }
+}
+
+
 def openapi_document(model: str) -> dict:
     """Build the OpenAPI 3.1 document."""
     analyze_body = {
@@ -181,6 +199,7 @@ def openapi_document(model: str) -> dict:
                         "backend": {"type": "string", "enum": ["disk", "redis"], "description": "disk: the embedded cache in CACHE_DIR; redis: REDIS_URL"},
                         "status": {"type": "string", "enum": ["ok", "down"], "description": "down: requests are served uncached (X-Cache: off)"}}},
                     "redis": {"type": "string", "enum": ["ok", "down", "disabled"]}}}}}}}}},
+            "/metrics": _METRICS,
         },
         "components": {"schemas": _SCHEMAS},
     }
