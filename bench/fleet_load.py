@@ -195,6 +195,10 @@ def main() -> None:
         "|---|---|---|---|---|---|",
         *rows,
         "",
+        "*retried by nginx*: requests nginx sent on to the other instance after the first failed — those in flight on the "
+        "killed instance (counted in the phase they started in) and those sent to it before nginx marked it down. "
+        "The Redis *after* phase re-analyses the repeated texts once, as Redis restarts empty.",
+        "",
         f"Cache hit rate across the fleet on repeated texts ({POOL} new texts × 10 sends, round robin over both instances, "
         f"from the instances' /metrics): **{rate * 100:.1f} %** of {sent} lookups (ideal {ideal * 100:.0f} %: one miss per text).",
         "",
