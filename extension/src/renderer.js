@@ -165,7 +165,7 @@
           marks.push(mark);
           if (!entries.has(piece.sentence)) {
             entries.set(piece.sentence, {
-              ref: String(nextRef++), sentence: piece.sentence, marks: [], options,
+              ref: null, sentence: piece.sentence, marks: [], options,
               context: contextOf(result, piece.sentence.index),
             });
           }
@@ -177,8 +177,10 @@
       if (parts.size) splits.push({ original, parts });
     }
     const made = [...entries.values()];
+    for (const entry of made) entry.marks.sort(inDocumentOrder);
+    made.sort((a, b) => inDocumentOrder(a.marks[0], b.marks[0]));
     for (const entry of made) {
-      entry.marks.sort(inDocumentOrder);
+      entry.ref = String(nextRef++); // in page order
       entry.handleMarks = marks;
       const first = entry.marks[0];
       first.setAttribute("tabindex", "0"); // one Tab stop per sentence, however many fragments it has
