@@ -171,7 +171,9 @@ def test_popup_list_next_previous_card_escape_and_dismiss(context: BrowserContex
     page.wait_for_function("() => document.activeElement && document.activeElement.tagName === 'SOURCEWISE-MARK'", timeout=10_000)
     focused = page.evaluate(FOCUSED_JS)
     assert focused["inView"], "the chosen sentence was not scrolled into the window"
-    assert target_text.rstrip("…").strip()[:20] in page.evaluate("() => document.activeElement.textContent + ' ' + [...document.querySelectorAll(`sourcewise-mark[data-sourcewise-sentence='${document.activeElement.getAttribute('data-sourcewise-sentence')}']`)].map(m => m.textContent).join('')")
+    sentence_js = """() => { const id = document.activeElement.getAttribute('data-sourcewise-sentence');
+        return [...document.querySelectorAll(`sourcewise-mark[data-sourcewise-sentence='${id}']`)].map(m => m.textContent).join(''); }"""
+    assert target_text.rstrip("…").strip()[:20] in page.evaluate(sentence_js)
     # next / previous from the popup's buttons and from the page's keys
     page.evaluate("() => document.activeElement.blur()")
     popup.click("#next")
