@@ -21,6 +21,11 @@ def default_cache_dir(env: Mapping[str, str] = os.environ) -> str:
     return env.get("CACHE_DIR") or platformdirs.user_cache_dir("sourcewise")
 
 
+def default_feedback_db(env: Mapping[str, str] = os.environ) -> str:
+    """FEEDBACK_DB, else ``feedback.sqlite3`` in the user's data directory (~/.local/share/sourcewise on Linux), not the cache's."""
+    return env.get("FEEDBACK_DB") or os.path.join(platformdirs.user_data_dir("sourcewise"), "feedback.sqlite3")
+
+
 def _split(value: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in value.split(",") if item.strip())
 
@@ -42,6 +47,7 @@ class Settings:
     rate_limit: str | None = "600 per minute"
     analysis_timeout: float | None = 20.0  # seconds of analysis per request before a 503; None: no deadline
     trusted_proxy_hops: int = 0  # proxies in front that append to X-Forwarded-For (0: use the socket's address)
+    feedback_db: str = field(default_factory=default_feedback_db)  # readers' reports when REDIS_URL is not set (#17)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -62,6 +68,7 @@ class Settings:
             rate_limit=None if rate_limit.lower() in {"", "off", "none"} else rate_limit,
             analysis_timeout=_seconds_or_none(env.get("ANALYSIS_TIMEOUT"), defaults.analysis_timeout),
             trusted_proxy_hops=int(env.get("TRUSTED_PROXY_HOPS", defaults.trusted_proxy_hops)),
+            feedback_db=default_feedback_db(env),
         )
 
 
