@@ -118,7 +118,7 @@ def _feedback_text(body: dict[str, Any], name: str, required: bool) -> str | Non
         requirement = "is required and must be a non-empty string" if required else "must be a string or null"
         raise APIError(400, f"bad_{name}", f"'{name}' {requirement}.")
     if len(value) > FEEDBACK_LIMITS[name]:
-        raise APIError(413, "too_large", f"'{name}' is {len(value)} characters long; the limit is {FEEDBACK_LIMITS[name]}.")
+        raise APIError(400, "too_long", f"'{name}' is {len(value)} characters long; the limit is {FEEDBACK_LIMITS[name]}.")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:  # a lone surrogate ("\ud800") is valid JSON but not text that can be stored
