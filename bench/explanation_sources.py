@@ -3,8 +3,9 @@
     python -m bench.explanation_sources [--articles 150] [--data ../shared] [--show 20]
 
 Analyses an evenly spread sample of ``data/reader/reader_train_articles.jsonl`` with the engine and
-prints a table of the sources shown (the API's ``source`` objects): how many are a bare pronoun with
-nothing it refers to (``refers_to`` null), how many are a pronoun shown with what it refers to, how
+prints a table of the sources shown (the API's ``source`` objects): how many are a bare personal pronoun
+("he", "it", "we") with nothing it refers to (``refers_to`` null), how many are a pronoun shown with what it
+refers to, how many are another pronoun that names a group itself ("some believe", "many say"), how
 many are not noun phrases at all (the phrase's head, parsed in its sentence, is no noun, proper noun,
 pronoun or number), and how many explanations still quote a bare third-person pronoun.
 ``--show N`` lists N examples of each kind of fault.
@@ -23,7 +24,7 @@ from service.engine.pipeline import get_nlp, model_version
 
 DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared"
 NOUN_HEADS = {"NOUN", "PROPN", "PRON", "NUM"}
-THIRD_PERSON = {"he", "she", "him", "her", "they", "them", "it"}
+PERSONAL = {"he", "she", "him", "her", "they", "them", "it", "i", "me", "we", "us", "you"}
 BARE_PRONOUN_QUOTED = re.compile(r"(?:[Aa]ttributed to|speculation is) (?:[Hh]e|[Ss]he|[Tt]hey|[Ii]t|him|her|them)\b|\('\w+'\)'s")
 
 
@@ -60,9 +61,11 @@ def measure(articles: list[dict], show: int) -> tuple[Counter, dict[str, list[st
             if len(span) == 1 and head.pos_ == "PRON":
                 if source.get("refers_to"):
                     counts["pronoun with refers_to"] += 1
-                else:
+                elif head.lower_ in PERSONAL:
                     counts["bare pronoun"] += 1
                     examples["bare pronoun"].append(line)
+                else:
+                    counts["other pronoun (some, many, others)"] += 1
             if head.pos_ not in NOUN_HEADS:
                 counts["not a noun phrase"] += 1
                 examples["not a noun phrase"].append(f"{line} (head {head.text!r} {head.pos_})")
@@ -77,7 +80,7 @@ def table(counts: Counter) -> str:
         "| sources shown that are | count | share |",
         "|---|---|---|",
     ]
-    for kind in ("bare pronoun", "pronoun with refers_to", "not a noun phrase"):
+    for kind in ("bare pronoun", "pronoun with refers_to", "other pronoun (some, many, others)", "not a noun phrase"):
         rows.append(f"| {kind} | {counts[kind]} | {100 * counts[kind] / shown:.1f} % |")
     rows.append(f"| (explanations quoting a bare pronoun as the source) | {counts['bare pronoun in explanation']} | |")
     return "\n".join(rows)

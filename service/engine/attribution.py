@@ -158,6 +158,9 @@ def _trim_source(token: Token) -> Span:
         # "Groening recently heaped praise on …, saying": a name tagged as a verb heads a whole clause; the name is the source (#17)
         names = [c for c in token.lefts if c.dep_ in {"compound", "flat"} and c.is_title]
         return token.doc[(names[0].i if names else token.i) : token.i + 1]
+    clause_subject = next((c for c in token.children if c.dep_ == "nsubj"), None) if token.pos_ in {"VERB", "AUX"} else None
+    if clause_subject is not None:  # "Hillary failed to mention …" parsed as the subject: its own subject is the one acting (#17)
+        return _trim_source(clause_subject)
     left, right = token.left_edge.i, token.right_edge.i + 1
     if right - left > MAX_SOURCE_TOKENS:
         right = token.i + 1
@@ -215,7 +218,8 @@ class AttributionFinder:
         direct: list[list[Attribution]] = []
         speakers = _Antecedents(doc, sentences, self.source_kinds.named_heads - self.person_heads)
         for number in range(len(sentences)):
-            here = [speakers.resolve(a, number) for a in ruled[number] or learned.get(number, [])]
+            found = ruled[number] or learned.get(number, [])
+            here = [speakers.resolve(a, number, found) for a in found]
             direct.append(here)
             speakers.spoke([a for a in here if a.kind == "named"], number)
         inherited = _continuations(doc, sentences, direct)
@@ -516,6 +520,7 @@ class _Antecedents:
         self.sentences = sentences
         self.organisation_heads = organisation_heads
         self.people = [_with_title(e) for e in doc.ents if e.label_ == "PERSON"]
+        self.bodies = [e for e in doc.ents if e.label_ in ORGANISATION_ENTITIES]
         self.person: tuple[Span, int] | None = None  # (name, sentence number)
         self.organisation: tuple[Span, int] | None = None
         self.latest: tuple[Span, int] | None = None
@@ -541,25 +546,30 @@ class _Antecedents:
     def _recent(self, found: tuple[Span, int] | None, number: int) -> Span | None:
         return found[0] if found is not None and number - found[1] <= ANTECEDENT_SENTENCES else None
 
-    def _person_named_before(self, token: Token, number: int) -> Span | None:
-        start = self.sentences[max(0, number - ANTECEDENT_SENTENCES)].start
-        before = [e for e in self.people if start <= e.start and e.end <= token.i]
+    def _named_before(self, names: list[Span], token: Token, number: int, sentences: int) -> Span | None:
+        start = self.sentences[max(0, number - sentences)].start
+        before = [e for e in names if start <= e.start and e.end <= token.i and e.root.pos_ != "PRON"]
         return before[-1] if before else None
 
-    def resolve(self, attribution: Attribution, number: int) -> Attribution:
+    def resolve(self, attribution: Attribution, number: int, sentence: list[Attribution]) -> Attribution:
+        """``attribution`` with ``refers_to`` set when its source is a pronoun this can tie to a name; ``sentence``: all of its sentence's."""
         source = attribution.source
         if source is None or len(source) != 1 or source[0].pos_ != "PRON" or attribution.refers_to is not None:
             return attribution
         word = source[0].lower_
         if word in PERSON_PRONOUNS:
-            found = self._recent(self.person, number) or self._person_named_before(source[0], number)
-        elif word == "it":
-            found = self._recent(self.organisation, number)
-        elif word in QUOTED_FIRST_PERSON and inside_quotes(source[0]):
-            found = self._recent(self.latest, number)
+            found = self._recent(self.person, number) or self._named_before(self.people, source[0], number, ANTECEDENT_SENTENCES)
+        elif word == "it":  # the organisation that spoke, or else one named in this sentence or the one before
+            found = self._recent(self.organisation, number) or self._named_before(self.bodies, source[0], number, 1)
+        elif word in QUOTED_FIRST_PERSON and inside_quotes(source[0]):  # '"I think …," Senator Adler said': the one who said it
+            tag = next((a.source for a in sentence if a.kind == "named" and a.source is not None and a.source.root.pos_ != "PRON"
+                        and not inside_quotes(a.source[0])), None)
+            found = _name_of(tag) if tag is not None else self._recent(self.latest, number)
         else:
             found = None
-        return dataclasses.replace(attribution, refers_to=found) if found is not None else attribution
+        if found is None or found.root.pos_ == "PRON" or found.start <= source.start < found.end:
+            return attribution
+        return dataclasses.replace(attribution, refers_to=found)
 
 
 def _is_quotation(sent: Span) -> bool:
@@ -586,7 +596,9 @@ def quote_regions(text: str) -> list[tuple[int, int]]:
 
 
 def _speaker(attributions: list[Attribution]) -> Attribution | None:
-    return next((a for a in attributions if a.source is not None), None)
+    """Who speaks for a sentence: a source outside quotation marks before one inside them ('"I …," Adler said': Adler)."""
+    sourced = [a for a in attributions if a.source is not None]
+    return next((a for a in sourced if not inside_quotes(a.source[0])), sourced[0] if sourced else None)
 
 
 def _continuations(doc: Doc, sentences: list[Span], direct: list[list[Attribution]]) -> dict[int, list[Attribution]]:

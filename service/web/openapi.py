@@ -59,7 +59,12 @@ _SCHEMAS = {
     "Source": {
         "allOf": [
             {"$ref": "#/components/schemas/Span"},
-            {"type": "object", "required": ["kind"], "properties": {"kind": {"type": "string", "enum": ["named", "vague"]}}},
+            {"type": "object", "required": ["kind"], "properties": {
+                "kind": {"type": "string", "enum": ["named", "vague"]},
+                "refers_to": {"type": ["string", "null"], "description": (
+                    "For a pronoun source ('he', 'it', a quoted 'I'), the name it stands for ('Mr Obama'); null for a name, or for a "
+                    "pronoun nothing earlier in the text names (explained as 'someone named earlier').")},
+            }},
         ]
     },
     "Span": _SPAN,
