@@ -36,6 +36,7 @@ def test_a_phrase_that_names_no_one_is_no_source(sentence: str) -> None:
 @pytest.mark.parametrize("sentence", [
     "The senator has long championed cheaper rail fares.",  # a person's role, with a verb no list holds
     "The union slammed the new rota as unsafe.",
+    "The campaign leaflet also mentions Olga Brandt, the town's first harbour master.",  # a document that mentions, cites, describes
 ])
 def test_people_and_bodies_still_take_stances(sentence: str) -> None:
     assert _sentences(sentence)[0]["source"] is not None

@@ -197,7 +197,7 @@ class AttributionFinder:
         self.conclusion_verbs = _words("conclusion_verbs")
         self.conclusion_nouns = _words("conclusion_nouns")
         self.source_kinds = SourceClassifier()
-        self.speaking_words = self.reporting_verbs | self.stance_verbs | self.passive_verbs | self.conclusion_verbs | _words("speaking_nouns")
+        self.speaking_words = self.reporting_verbs | self.stance_verbs | self.passive_verbs | self.conclusion_verbs | _words("speaking_words")
         self.person_heads = _words("person_heads")
 
     def __call__(self, doc: Doc) -> Doc:
