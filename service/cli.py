@@ -1,4 +1,4 @@
-"""The ``sourcewise`` command: analyze, evaluate, serve."""
+"""The ``sourcewise`` command: analyze, evaluate, feedback export, serve."""
 
 from __future__ import annotations
 
@@ -144,6 +144,30 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_feedback_export(args: argparse.Namespace) -> int:
+    """Readers' reports as JSON Lines in the fields of reader_train.jsonl (#17): Redis, or the SQLite file."""
+    from .web.feedback import RedisFeedback, SqliteFeedback, export_row
+    from .web.settings import default_feedback_db
+
+    redis_url = args.redis or (None if args.db else os.environ.get("REDIS_URL"))
+    store = RedisFeedback(redis_url) if redis_url else SqliteFeedback(args.db or default_feedback_db())
+    out = _open_out(args.out)
+    count = 0
+    try:
+        for report in store.reports():
+            out.write(json.dumps(export_row(report), ensure_ascii=False) + "\n")
+            count += 1
+    except FileNotFoundError as exc:
+        raise SystemExit(f"sourcewise feedback export: {exc}") from exc
+    except Exception as exc:  # Redis unreachable, not a feedback database: say which, no traceback
+        raise SystemExit(f"sourcewise feedback export: could not read the reports from {store.backend}: {type(exc).__name__}: {exc}") from exc
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    print(f"exported {count} report(s) from {store.backend}", file=sys.stderr)
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     os.environ.setdefault("WEB_CONCURRENCY", str(args.workers))
     argv = ["gunicorn", "-c", "python:service.web.gunicorn_conf", "--bind", f"{args.host}:{args.port}",
@@ -171,6 +195,15 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--data", default=os.environ.get("SOURCEWISE_DATA", str(DEFAULT_DATA)), help="the shared/ folder")
     evaluate.add_argument("--limit", type=int, help="only the first N rows of each corpus (a quick smoke run)")
     evaluate.set_defaults(handler=cmd_evaluate)
+
+    feedback = commands.add_parser("feedback", help="readers' reports of wrong or missing labels")
+    feedback_commands = feedback.add_subparsers(dest="feedback_command", required=True)
+    export = feedback_commands.add_parser("export", help="write the reports as JSON Lines in the fields of reader_train.jsonl")
+    where = export.add_mutually_exclusive_group()
+    where.add_argument("--redis", metavar="URL", help="read from this Redis (default: REDIS_URL when set)")
+    where.add_argument("--db", metavar="PATH", help="read from this SQLite file (default: FEEDBACK_DB, else the user data directory)")
+    export.add_argument("-o", "--out", metavar="FILE", default="-", help="output file (default stdout)")
+    export.set_defaults(handler=cmd_feedback_export)
 
     serve = commands.add_parser("serve", help="serve the API and demo page with gunicorn")
     serve.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))

@@ -21,6 +21,11 @@ def default_cache_dir(env: Mapping[str, str] = os.environ) -> str:
     return env.get("CACHE_DIR") or platformdirs.user_cache_dir("sourcewise")
 
 
+def default_feedback_db(env: Mapping[str, str] = os.environ) -> str:
+    """FEEDBACK_DB, else ``feedback.sqlite3`` in the user's data directory (~/.local/share/sourcewise on Linux), not the cache's."""
+    return env.get("FEEDBACK_DB") or os.path.join(platformdirs.user_data_dir("sourcewise"), "feedback.sqlite3")
+
+
 def _split(value: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in value.split(",") if item.strip())
 
@@ -44,6 +49,7 @@ class Settings:
     trusted_proxy_hops: int = 0  # proxies in front that append to X-Forwarded-For (0: use the socket's address)
     metrics_enabled: bool = True  # GET /metrics and the counting behind it (#18)
     metrics_token: str | None = None  # when set, GET /metrics needs it as a bearer token
+    feedback_db: str = field(default_factory=default_feedback_db)  # readers' reports when REDIS_URL is not set (#17)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -66,6 +72,7 @@ class Settings:
             trusted_proxy_hops=int(env.get("TRUSTED_PROXY_HOPS", defaults.trusted_proxy_hops)),
             metrics_enabled=env.get("METRICS_ENABLED", "1").strip().lower() not in {"0", "off", "false", "no"},
             metrics_token=env.get("METRICS_TOKEN") or None,
+            feedback_db=default_feedback_db(env),
         )
 
 
