@@ -42,7 +42,7 @@ def test_requests_are_counted_by_route_and_status_never_by_path_or_content(clien
     assert delta("sourcewise_http_requests_total", route="/shared/<name>", status="200") == 1
     assert delta("sourcewise_http_request_duration_seconds_count", route="/analyze") == 2
     assert {labels["route"] for labels in series(after, "sourcewise_http_requests_total")} <= {
-        "/analyze", "/analyze/batch", "/metrics", "/health", "/ready", "/openapi.json", "/docs", "/", "/shared/<name>",
+        "/analyze", "/analyze/batch", "/feedback", "/metrics", "/health", "/ready", "/openapi.json", "/docs", "/", "/shared/<name>",
         "/static/<path:filename>", "unmatched"}
     info = series(after, "sourcewise_build_info")
     assert len(info) == 1 and info[0]["model"].startswith("sourcewise-") and value(after, "sourcewise_build_info") == 1
