@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import BrowserContext, Page
 
-from .chromium_extension import configure, extension_context, service_worker, tab_id_of
+from .chromium_extension import configure, saved_page_context, service_worker, tab_id_of
 from .reader_checks import (
     CARD_JS,
     FOCUSED_JS,
@@ -49,8 +49,7 @@ def pages_base() -> Iterator[str]:
 
 @pytest.fixture
 def context(tmp_path: Path) -> Iterator[BrowserContext]:
-    with extension_context(tmp_path / "profile", offline=True, viewport={"width": 1280, "height": 900},
-                           args=("--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",)) as context:
+    with saved_page_context(tmp_path / "profile") as context:
         yield context
 
 
