@@ -89,7 +89,7 @@ async function analyse(text, automatic) {
     response = await fetch(`${settings.serverUrl.replace(/\/+$/, "")}/analyze`, {
       method: "POST",
       headers,
-      body: JSON.stringify({ text, offsets: "utf16" }),
+      body: JSON.stringify({ text, offsets: "utf16", ...(settings.sensitivity ? { sensitivity: settings.sensitivity } : {}) }),
     });
   } catch (error) {
     await setBackoff(nextBackoff(backoff, 0, Date.now()));
@@ -108,6 +108,52 @@ async function analyse(text, automatic) {
   }
   if (backoff.failures) await setBackoff(NO_BACKOFF);
   return { ok: true, result: body };
+}
+
+const FEEDBACK_FIELDS = { sentence: "string", context: "string", label: "string", verdict: "string" };
+const FEEDBACK_MAX_CHARS = 20_000;
+
+/** A "this is wrong" report from the page's card, exactly the POST /feedback body; null when malformed. */
+function feedbackBody(report) {
+  if (!report || typeof report !== "object") return null;
+  for (const [key, type] of Object.entries(FEEDBACK_FIELDS)) if (typeof report[key] !== type) return null;
+  if (!SW.DEFAULT_SETTINGS.labels.includes(report.label) || !["wrong", "missing"].includes(report.verdict)) return null;
+  if (!Array.isArray(report.labels) || !report.labels.every((label) => SW.DEFAULT_SETTINGS.labels.includes(label))) return null;
+  if (report.sentence.length + report.context.length > FEEDBACK_MAX_CHARS) return null;
+  const url = typeof report.url === "string" && /^https?:/.test(report.url) ? report.url : null;
+  return { sentence: report.sentence, context: report.context, labels: report.labels, label: report.label, verdict: report.verdict, url };
+}
+
+/** Send one report to the configured server's POST /feedback (only ever when the reader pressed Send). */
+async function sendFeedback(report) {
+  const body = feedbackBody(report);
+  if (!body) return refusal("malformed report");
+  const settings = await SW.loadSettings(chrome.storage.sync);
+  const headers = { "Content-Type": "application/json" };
+  if (settings.apiKey) headers.Authorization = `Bearer ${settings.apiKey}`;
+  let response;
+  try {
+    response = await fetch(`${settings.serverUrl.replace(/\/+$/, "")}/feedback`, { method: "POST", headers, body: JSON.stringify(body) });
+  } catch (error) {
+    return refusal(`The Sourcewise server at ${settings.serverUrl} could not be reached.`);
+  }
+  let answer = null;
+  try {
+    answer = await response.json();
+  } catch (error) {
+    answer = null;
+  }
+  if (!response.ok) return { ok: false, status: response.status, message: ERROR_MESSAGES[response.status] || `The server answered ${response.status}.` };
+  return { ok: true, id: answer && answer.id !== undefined ? answer.id : null };
+}
+
+/** Ask a tab's content script about its marks (list, go to one, step); null when it is not there. */
+async function askTab(tabId, message) {
+  try {
+    return await chrome.tabs.sendMessage(tabId, message);
+  } catch (error) {
+    return null;
+  }
 }
 
 /** Keep a tab's answer; a full or failing storage.session never loses the reply (memory keeps it). */
@@ -261,6 +307,22 @@ const HANDLERS = {
       return { ok: true };
     },
   },
+  "sourcewise:feedback": {
+    allowed: fromContentScript,
+    run: (message) => sendFeedback(message.report),
+  },
+  "sourcewise:list": {
+    allowed: fromPopup,
+    run: async (message) => (await askTab(await requestedTab(message.tabId), { type: "sourcewise:list" })) || { ok: false, sentences: [] },
+  },
+  "sourcewise:goto": {
+    allowed: fromPopup,
+    run: async (message) => askTab(await requestedTab(message.tabId), { type: "sourcewise:goto", ref: String(message.ref) }),
+  },
+  "sourcewise:step": {
+    allowed: fromPopup,
+    run: async (message) => askTab(await requestedTab(message.tabId), { type: "sourcewise:step", direction: message.direction < 0 ? -1 : 1 }),
+  },
   "sourcewise:analyse-selection": {
     allowed: fromPopup,
     run: async (message) => analyseSelectionInTab(await requestedTab(message.tabId)),
@@ -309,6 +371,15 @@ chrome.runtime.onMessage.addListener((message, sender, reply) => {
 });
 
 chrome.tabs.onRemoved.addListener((tabId) => forgetTab(tabId));
+/** Alt+Shift+N / Alt+Shift+P (manifest "commands"): the next / previous flagged sentence of the active tab. */
+if (chrome.commands && chrome.commands.onCommand) {
+  chrome.commands.onCommand.addListener(async (command) => {
+    const direction = { "next-flagged": 1, "previous-flagged": -1 }[command];
+    if (!direction) return;
+    const [tab] = await chrome.tabs.query({ active: true, currentWindow: true });
+    if (tab && tab.id >= 0) askTab(tab.id, { type: "sourcewise:step", direction });
+  });
+}
 chrome.storage.onChanged.addListener((changes, area) => {
   if (!SW.SETTINGS_AREAS.includes(area)) return; // the reader's settings or the administrator's policy
   if (changes.autoAnalyze) syncAutoRegistration();

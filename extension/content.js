@@ -53,9 +53,25 @@
   function render(result, segments, text) {
     editMarks(() => {
       if (handle) handle.remove();
-      handle = SW.highlight(segments, result, { labels: settings.labels, text });
+      handle = SW.highlight(segments, result, { labels: settings.labels, text, editMarks, onReport: report, pageUrl: pageUrl() });
     });
     lastText = text;
+  }
+
+  /** The page's address without its query and fragment: all of the page a report names besides its sentences. */
+  function pageUrl() {
+    return `${location.origin}${location.pathname}`;
+  }
+
+  /** The card's "Send report": the background posts it to the server's /feedback. */
+  async function report(body) {
+    const answer = await chrome.runtime.sendMessage({ type: "sourcewise:feedback", report: body }).catch(() => null);
+    return answer || { ok: false, message: "The extension did not answer." };
+  }
+
+  /** What decides whether a text needs sending again: the text and the sensitivity it was analysed at. */
+  function sendKey(text) {
+    return `${(settings && settings.sensitivity) || ""}\u0000${text}`;
   }
 
   /** The background injects marks.css keyed on this session's token (once per page). */
@@ -91,7 +107,7 @@
   async function send(collected, reason) {
     const { text, segments } = collected;
     const previous = lastSentText;
-    lastSentText = text;
+    lastSentText = sendKey(text);
     const answer = await chrome.runtime.sendMessage({ type: "sourcewise:analyze", text, reason });
     if (!answer || !answer.ok) {
       failed(answer, previous);
@@ -124,12 +140,15 @@
       if (isAutomatic) scheduleCheck(SETTLE_MS); // look again once the running request is done
       return { ok: false, busy: true };
     }
-    if (!isAutomatic) paused = false;
+    if (!isAutomatic) {
+      paused = false;
+      SW.resetDismissed(document); // the reader asked for a fresh analysis: dismissed marks come back
+    }
     busy = true;
     try {
       const current = collect();
       if (!current.text.trim()) return noArticle();
-      if (isAutomatic && current.text === lastSentText) {
+      if (isAutomatic && sendKey(current.text) === lastSentText) {
         repairMarks(current.text);
         return { ok: false, unchanged: true };
       }
@@ -263,6 +282,9 @@
       removeHighlights();
       reply({ ok: true });
     }
+    if (message.type === "sourcewise:list") reply({ ok: true, sentences: SW.sentenceList(document) });
+    if (message.type === "sourcewise:goto") reply(SW.focusSentence(document, message.ref));
+    if (message.type === "sourcewise:step") reply(SW.step(document, message.direction));
     if (message.type === "sourcewise:policy-changed") refreshPolicy();
     return false;
   });
@@ -279,6 +301,7 @@
         if (text === shown) render(lastResult, segments, text);
       }
     }
+    if (changes.sensitivity && lastResult && !paused && !selectionShown) analyse("requested"); // the reader changed it: new marks
     if (changes.autoAnalyze) {
       if (!settings.autoAnalyze) {
         automatic = false; // stop at once; the background confirms any switch on

@@ -1,4 +1,4 @@
-"""The ``sourcewise`` command: analyze, evaluate, serve."""
+"""The ``sourcewise`` command: analyze, evaluate, feedback export, serve."""
 
 from __future__ import annotations
 
@@ -10,37 +10,63 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-LABEL_COLORS = {"speculative": "33", "vague_source": "35", "unsourced": "31", "sourced": "32"}
-CUE_STYLE = "1;4"
+LABEL_COLORS = {"speculative": "33", "vague_source": "35", "unsourced": "31", "sourced": "2;32"}
+LABEL_ORDER = ("speculative", "vague_source", "unsourced", "sourced")  # the most doubtful first: it colours the sentence
+CUE_STYLE = "1"
 PROGRESS_EVERY = 100
 
 
 def _color(text: str, code: str, enabled: bool) -> str:
-    return f"\033[{code}m{text}\033[0m" if enabled and text else text
+    return f"\033[{code}m{text}\033[0m" if enabled and text and code else text
+
+
+def cue_label(cue: dict, labels: list[str]) -> str | None:
+    """The label a cue carries, if any (the extension's rule, renderer.js cueLabel): speculation cues other than a
+    bare question mark carry speculative, the attribution cue of a vague source vague_source; claim evidence such as
+    a date or a number, and text without a letter, carry none."""
+    if not any(ch.isalpha() for ch in cue.get("text", "")):
+        return None
+    if cue.get("kind") == "speculation" and cue.get("type") != "question":
+        return "speculative" if "speculative" in labels else None
+    if cue.get("kind") == "attribution":
+        return "vague_source" if "vague_source" in labels else None
+    return None
+
+
+def _tag(sentence: dict, color: bool) -> str:
+    """The inline tag after a flagged sentence: each label in its own colour, then why."""
+    names = ", ".join(_color(label, LABEL_COLORS.get(label, ""), color) for label in sentence["labels"])
+    why = sentence.get("explanation") or ""
+    return f" [{names}{': ' + _color(why, '2', color) if why else ''}]"
 
 
 def render_terminal(text: str, result: dict, color: bool) -> str:
-    """The article with colored sentences and bold cues, then a legend and each flagged sentence's explanation."""
+    """The article with each flagged sentence tagged inline ([speculative, unsourced: why]); in colour, the
+    sentence takes its most doubtful label's colour (sourced stays plain) and cue words that carry a label are bold."""
     out, pos = [], 0
     for sentence in result["sentences"]:
         out.append(text[pos : sentence["start"]])
-        code = LABEL_COLORS.get(sentence["labels"][0], "0") if sentence["labels"] else "0"
+        labels = sentence["labels"]
+        doubt = [label for label in LABEL_ORDER if label in labels and label != "sourced"]
+        code = LABEL_COLORS[doubt[0]] if doubt else ""
         inner = sentence["start"]
         for cue in sentence["cues"]:
-            out.append(_color(text[inner : cue["start"]], code, color and bool(sentence["labels"])))
-            out.append(_color(text[cue["start"] : cue["end"]], f"{CUE_STYLE};{code}", color))
+            out.append(_color(text[inner : cue["start"]], code, color))
+            carried = cue_label(cue, labels)
+            cue_code = f"{CUE_STYLE};{LABEL_COLORS[carried]}" if carried else code
+            out.append(_color(text[cue["start"] : cue["end"]], cue_code, color))
             inner = cue["end"]
-        out.append(_color(text[inner : sentence["end"]], code, color and bool(sentence["labels"])))
+        out.append(_color(text[inner : sentence["end"]], code, color))
+        if labels:
+            out.append(_tag(sentence, color))
         pos = sentence["end"]
     out.append(text[pos:])
     legend = "  ".join(_color(label, code, color) for label, code in LABEL_COLORS.items())
-    lines = ["".join(out).rstrip(), "", "Legend: " + legend + "  (cue words underlined)", ""]
-    for number, sentence in enumerate(result["sentences"], 1):
-        if sentence["labels"]:
-            lines.append(f"[{number}] {', '.join(sentence['labels'])} (score {sentence['score']:.2f}): {sentence['explanation']}")
+    cue_note = "cue words in bold" if color else "each flagged sentence is followed by [its labels: why]"
     summary = result["summary"]
-    lines.append("")
-    lines.append(", ".join(f"{key}: {value}" for key, value in summary.items()))
+    counts = ", ".join(f"{summary.get(label, 0)} {label}" for label in LABEL_ORDER)
+    lines = ["".join(out).rstrip(), "", f"Labels: {legend}  ({cue_note})",
+             f"{summary.get('sentences', len(result['sentences']))} sentences: {counts}"]
     return "\n".join(lines)
 
 
@@ -120,6 +146,30 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_feedback_export(args: argparse.Namespace) -> int:
+    """Readers' reports as JSON Lines in the fields of reader_train.jsonl (#17): Redis, or the SQLite file."""
+    from .web.feedback import RedisFeedback, SqliteFeedback, export_row
+    from .web.settings import default_feedback_db
+
+    redis_url = args.redis or (None if args.db else os.environ.get("REDIS_URL"))
+    store = RedisFeedback(redis_url) if redis_url else SqliteFeedback(args.db or default_feedback_db())
+    out = _open_out(args.out)
+    count = 0
+    try:
+        for report in store.reports():
+            out.write(json.dumps(export_row(report), ensure_ascii=False) + "\n")
+            count += 1
+    except FileNotFoundError as exc:
+        raise SystemExit(f"sourcewise feedback export: {exc}") from exc
+    except Exception as exc:  # Redis unreachable, not a feedback database: say which, no traceback
+        raise SystemExit(f"sourcewise feedback export: could not read the reports from {store.backend}: {type(exc).__name__}: {exc}") from exc
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    print(f"exported {count} report(s) from {store.backend}", file=sys.stderr)
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     os.environ.setdefault("WEB_CONCURRENCY", str(args.workers))
     argv = ["gunicorn", "-c", "python:service.web.gunicorn_conf", "--bind", f"{args.host}:{args.port}",
@@ -149,6 +199,15 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--data", default=os.environ.get("SOURCEWISE_DATA", str(DEFAULT_DATA)), help="the shared/ folder")
     evaluate.add_argument("--limit", type=int, help="only the first N rows of each corpus (a quick smoke run)")
     evaluate.set_defaults(handler=cmd_evaluate)
+
+    feedback = commands.add_parser("feedback", help="readers' reports of wrong or missing labels")
+    feedback_commands = feedback.add_subparsers(dest="feedback_command", required=True)
+    export = feedback_commands.add_parser("export", help="write the reports as JSON Lines in the fields of reader_train.jsonl")
+    where = export.add_mutually_exclusive_group()
+    where.add_argument("--redis", metavar="URL", help="read from this Redis (default: REDIS_URL when set)")
+    where.add_argument("--db", metavar="PATH", help="read from this SQLite file (default: FEEDBACK_DB, else the user data directory)")
+    export.add_argument("-o", "--out", metavar="FILE", default="-", help="output file (default stdout)")
+    export.set_defaults(handler=cmd_feedback_export)
 
     serve = commands.add_parser("serve", help="serve the API and demo page with gunicorn")
     serve.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))

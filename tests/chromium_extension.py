@@ -57,3 +57,15 @@ def configure(context: BrowserContext, **settings: Any) -> str:
 def tab_id_of(context: BrowserContext, page: Page) -> int:
     """The browser's tab id of ``page``, as the extension sees it."""
     return service_worker(context).evaluate("url => chrome.tabs.query({}).then(tabs => tabs.find(t => t.url === url).id)", page.url)
+
+
+SAVED_PAGE_VIEWPORT = {"width": 1280, "height": 900}
+# Saved pages name hosts all over the web: none may resolve, only the local servers answer.
+NO_DNS = ("--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",)
+
+
+@contextmanager
+def saved_page_context(profile: Path) -> Iterator[BrowserContext]:
+    """The extension in a 1280×900 window that reaches nothing but 127.0.0.1: for the saved real pages."""
+    with extension_context(profile, offline=True, viewport=SAVED_PAGE_VIEWPORT, args=NO_DNS) as context:
+        yield context

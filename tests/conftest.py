@@ -34,6 +34,7 @@ REQUIRE_CORPORA = "SOURCEWISE_REQUIRE_CORPORA"
 _SESSION_CACHE = tempfile.mkdtemp(prefix="sourcewise-test-cache-")
 os.environ["CACHE_DIR"] = _SESSION_CACHE
 atexit.register(shutil.rmtree, _SESSION_CACHE, True)
+os.environ["FEEDBACK_DB"] = os.path.join(_SESSION_CACHE, "feedback.sqlite3")  # nor to the user's data directory (#17)
 
 
 def free_port() -> int:
@@ -47,6 +48,14 @@ def own_cache_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     """An empty embedded-cache directory for each test (CACHE_DIR), so no test sees another's results."""
     path = tmp_path_factory.mktemp("cache")
     monkeypatch.setenv("CACHE_DIR", str(path))
+    return path
+
+
+@pytest.fixture(autouse=True)
+def own_feedback_db(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A feedback database path of each test's own (FEEDBACK_DB), not yet created (#17)."""
+    path = tmp_path_factory.mktemp("feedback") / "feedback.sqlite3"
+    monkeypatch.setenv("FEEDBACK_DB", str(path))
     return path
 
 

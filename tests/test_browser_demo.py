@@ -43,3 +43,35 @@ def test_demo_page_marks_the_seed_article(service_url: str, seed_fixture: dict) 
             page.wait_for_function("() => document.querySelectorAll('#result sourcewise-mark').length === 0")
         finally:
             browser.close()
+
+
+def test_demo_page_offers_the_sample_says_when_empty_and_its_legend_is_the_marks(service_url: str) -> None:
+    """#17: "Try the sample article" fills in the seed article; Analyse on an empty box says so (no table of zeros);
+    the legend's swatches are drawn exactly like the marks of each label; a sensitivity can be chosen."""
+    from .reader_checks import LEGEND_JS, READER_STATE_JS
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 900})
+            page.goto(service_url + "/")
+            page.click("#analyse")
+            page.wait_for_selector("body[data-sourcewise-state=empty]")
+            assert page.locator("#hint").is_visible() and "empty" in page.locator("#hint").text_content()
+            assert page.locator("#profile").is_hidden()
+            assert page.locator("#sensitivity option").count() == 4
+            page.select_option("#sensitivity", "balanced")
+            with page.expect_request(lambda r: r.url.endswith("/analyze")) as request:
+                page.click("#sample")
+            assert request.value.post_data_json["sensitivity"] == "balanced"
+            page.wait_for_selector("body[data-sourcewise-state=done]")
+            assert page.input_value("#text") == (FIXTURES / "seed_article.txt").read_text(encoding="utf-8")
+            assert page.locator("#hint").is_hidden()
+            state = page.evaluate(READER_STATE_JS)
+            legend = page.evaluate(LEGEND_JS)
+            for label in ("speculative", "unsourced", "sourced"):
+                assert legend[label] == state["combos"][label][0], f"the legend's {label} is not drawn like the marks"
+            assert any(len(key.split()) == 2 for key in state["combos"])
+            page.screenshot(path=str(ARTIFACTS / "demo-page-sample.png"), full_page=True)
+        finally:
+            browser.close()

@@ -189,10 +189,12 @@ def test_a_page_made_mark_gets_no_styling_or_tooltip(context: BrowserContext, ga
     page = context.new_page()
     page.goto(page_url)
     page.wait_for_selector("html[data-sourcewise-state=done]", timeout=60_000)
-    backgrounds = page.evaluate("""() => [...document.querySelectorAll('article sourcewise-mark')]
-        .map(m => getComputedStyle(m).backgroundColor)""")
-    assert any(color != TRANSPARENT for color in backgrounds), "our own marks are not styled"
+    drawn = """m => { const s = getComputedStyle(m); return [s.textDecorationStyle === 'wavy', s.borderBottomStyle === 'dashed',
+        s.boxShadow !== 'none', s.backgroundImage !== 'none', s.backgroundColor !== 'rgba(0, 0, 0, 0)'].some(Boolean); }"""
+    styled = page.evaluate(f"() => [...document.querySelectorAll('article sourcewise-mark:not(#fake)')].map({drawn})")
+    assert styled and all(styled), "our own marks are not styled"  # each label draws a line of its own (#17)
     fake = page.locator("#fake")
+    assert fake.evaluate(drawn) is False
     assert fake.evaluate("m => getComputedStyle(m).backgroundColor") == TRANSPARENT
     assert fake.evaluate("m => getComputedStyle(m).cursor") != "help"
     fake.hover()

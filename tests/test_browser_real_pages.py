@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import BrowserContext
 
 from .browser_support import live_service, static_page
-from .chromium_extension import configure, extension_context, service_worker, tab_id_of
+from .chromium_extension import configure, saved_page_context, service_worker, tab_id_of
 from .real_pages import (
     LINKS_JS,
     MARK_RUNS_JS,
@@ -57,8 +57,7 @@ def pages_base() -> Iterator[str]:
 @pytest.fixture
 def context(tmp_path: Path) -> Iterator[BrowserContext]:
     """A fresh browser per test: an MV3 service worker left idle is stopped, and one page's crash stays its own."""
-    with extension_context(tmp_path / "profile", offline=True, viewport={"width": 1280, "height": 900},
-                           args=("--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",)) as context:
+    with saved_page_context(tmp_path / "profile") as context:
         yield context
 
 

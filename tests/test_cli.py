@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -13,16 +14,38 @@ from service.cli import main
 from .conftest import FIXTURES
 
 
-def test_analyze_prints_explanations_and_legend(capsys) -> None:
+def test_analyze_tags_each_flagged_sentence_inline(capsys) -> None:
+    """#17: no notes list detached from the text and no bare score: each flagged sentence carries [labels: why]."""
     assert main(["analyze", str(FIXTURES / "seed_article.txt"), "--color", "never"]) == 0
     out = capsys.readouterr().out
-    assert "Legend:" in out
-    assert "'according to analysts' names no one" in out
+    assert "\033[" not in out
+    assert ("Such a scenario, according to analysts, could become part of a diplomatic strategy by Kyiv and its Western partners aimed at "
+            "changing the dynamics of the conflict and seizing the initiative in negotiations. [speculative, vague_source: 'could become' "
+            "presents a possibility, not a fact; 'according to analysts' names no one a reader could check.]") in out
+    assert "negotiations. [speculative, vague_source" in out  # the tag follows its sentence, on the same line
+    assert "score" not in out and "[1]" not in out
+    assert len(re.findall(r"[.!?\"”] \[(?:speculative|vague_source|unsourced|sourced)[,:]", out)) == 12  # 12 flagged sentences, one tag each
+    assert "faces a number of difficulties. The Kremlin" in out  # an unflagged sentence: no tag
+    assert "14 sentences: 8 speculative, 2 vague_source, 3 unsourced, 3 sourced" in out
 
 
-def test_analyze_color_marks_cues(capsys) -> None:
+def test_analyze_color_shows_every_label_and_bolds_only_cues_that_carry_one(capsys) -> None:
     main(["analyze", str(FIXTURES / "seed_article.txt"), "--color", "always"])
-    assert "\033[1;4;" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "[\033[33mspeculative\033[0m, \033[35mvague_source\033[0m: " in out  # both labels, each in its colour
+    assert "[\033[33mspeculative\033[0m, \033[31munsourced\033[0m: " in out
+    assert "\033[1;33mcould become\033[0m" in out  # a speculation cue: bold
+    assert "\033[1;35maccording to\033[0m" in out  # the cue of a vague source: bold
+    assert "\033[31mAugust 2024\033[0m" in out and "\033[1;31mAugust 2024" not in out  # a date is evidence, not a cue: not bold
+
+
+def test_analyze_never_bolds_a_question_mark(capsys, tmp_path: Path) -> None:
+    path = tmp_path / "q.txt"
+    path.write_text("Will prices rise? Officials may close the bridge on Friday.", encoding="utf-8")
+    main(["analyze", str(path), "--color", "always"])
+    out = capsys.readouterr().out
+    assert "\033[1;33m?" not in out and "\033[33m?\033[0m" in out  # a bare "?" carries the colour, never bold
+    assert "\033[1;33mmay close\033[0m" in out
 
 
 def test_analyze_json(capsys, tmp_path: Path) -> None:

@@ -217,7 +217,7 @@ def test_a_parenthetical_speech_tag_attributes_the_clause() -> None:
     first = _first("The plan, she added, was never approved.")
     assert first["source"]["text"] == "she"
     assert "sourced" in first["labels"]
-    assert first["explanation"] == "Attributed to someone named elsewhere ('she')."
+    assert first["explanation"] == "Attributed to someone named earlier ('she')."
 
 
 @pytest.mark.parametrize(

@@ -1,10 +1,14 @@
 /*
- * Sourcewise highlight renderer: wraps analysed sentences in <sourcewise-mark> elements, marks
- * cue words more strongly, shows a tooltip on hover or focus, and removes everything exactly.
- * Used by the extension's content script and by the service's demo page (one file for both).
+ * Sourcewise highlight renderer: wraps analysed sentences in <sourcewise-mark> elements, shows each
+ * label in its own channel (marks.css), emphasises only the cue words that carry a label, and gives
+ * each marked sentence one Tab stop tied (aria-describedby) to a card with the explanation, Dismiss
+ * and "Wrong label…". Also: the page's flagged sentences in page order, next / previous, a legend
+ * made of real marks. Used by the extension's content script and by the service's demo page.
  * Page text and server data only ever go through textContent, never innerHTML.
  * Every element it makes carries this session's random token (data-sourcewise-owner) and sits in
- * a WeakSet: styles (markStyles) and tooltips apply to those only, never to look-alikes a page wrote.
+ * a WeakSet: styles (markStyles) and cards apply to those only, never to look-alikes a page wrote.
+ * highlight() may run more than once on one page (a streamed answer, chunk by chunk): each call adds
+ * its sentences to the page's one card and list, and its remove() takes away only its own marks.
  */
 (function (root) {
   "use strict";
@@ -21,9 +25,22 @@
     unsourced: "Unsourced claim",
     sourced: "Sourced",
   };
+  /** What each label's mark looks like, for legends read by screen readers and in the options page. */
+  const LABEL_LOOKS = {
+    speculative: "wavy amber underline",
+    vague_source: "dashed purple underline",
+    unsourced: "solid red underline",
+    sourced: "faint dotted green underline",
+  };
   const ALL_LABELS = Object.keys(LABEL_NAMES);
+  const DOUBT_LABELS = ["speculative", "vague_source", "unsourced"];
   const MARK_TOKEN = randomToken();
+  const TOOLTIP_ID = `sourcewise-card-${MARK_TOKEN}`;
+  const DESCRIPTION_ID = `sourcewise-explanation-${MARK_TOKEN}`;
+  const HIDE_DELAY_MS = 250;
   const owned = new WeakSet();
+  const pages = new WeakMap(); // document → its page state (one card, every marked sentence)
+  let nextRef = 1;
 
   /** 32 hex digits from the platform's CSPRNG: what a page would have to guess to style a fake mark. */
   function randomToken() {
@@ -37,7 +54,7 @@
     return template.split(TOKEN_PLACEHOLDER).join(token);
   }
 
-  /** Mark an element as the renderer's own (the demo page's legend), so it is styled like a mark. */
+  /** Mark an element as the renderer's own (a legend swatch), so it is styled like a mark. */
   function own(element) {
     element.setAttribute(OWNER_ATTRIBUTE, MARK_TOKEN);
     owned.add(element);
@@ -46,6 +63,19 @@
 
   function isOwn(element) {
     return owned.has(element);
+  }
+
+  /**
+   * The label a cue carries, when it deserves emphasis; null otherwise. Speculation cues carry
+   * "speculative" (a bare "?" question mark does not); the attribution cue of a vague source
+   * carries "vague_source"; claim evidence (numbers, dates, "Friday", a named actor) only makes a
+   * sentence checkable and carries no label by itself, and neither does text without a letter.
+   */
+  function cueLabel(cue, labels) {
+    if (!cue || !/\p{L}/u.test(cue.text || "")) return null;
+    if (cue.kind === "speculation" && cue.type !== "question") return labels.includes("speculative") ? "speculative" : null;
+    if (cue.kind === "attribution") return labels.includes("vague_source") ? "vague_source" : null;
+    return null;
   }
 
   /** Cut points per text node: where sentence and cue boundaries fall inside it. */
@@ -87,24 +117,36 @@
     return typeof text !== "string" || node.data.slice(from, to) === text.slice(segment.start, segment.end);
   }
 
+  const inDocumentOrder = (a, b) => (a === b ? 0 : a.compareDocumentPosition(b) & 4 ? -1 : 1); // 4: b follows a
+
+  /** The text of the (up to) two sentences before ``index`` in ``result``: a report's context. */
+  function contextOf(result, index) {
+    return result.sentences.slice(Math.max(0, index - 2), index).map((s) => s.text).join(" ");
+  }
+
   /**
    * Wrap every analysed sentence carrying a shown label. ``segments`` come from collectText,
-   * ``result`` is the service's JSON with offsets in UTF-16 units; ``options.text`` (the analysed
-   * text) lets it skip text nodes the page changed since. Never throws on nodes that moved or
-   * disappeared: those stay unmarked. Returns a handle whose remove() takes every mark away.
+   * ``result`` is the service's JSON with offsets in UTF-16 units. Options: ``labels`` (shown),
+   * ``text`` (the analysed text: text nodes the page changed since are skipped), ``sentenceIds``,
+   * ``tooltips: false``, ``onReport(report)`` (a promise; offers "Wrong label…" when given),
+   * ``pageUrl``, ``editMarks(change)`` (runs the renderer's own later DOM changes, e.g. Dismiss).
+   * Sentences dismissed earlier in this page view stay unmarked. Never throws on nodes that moved
+   * or disappeared: those stay unmarked. Returns a handle whose remove() takes its marks away.
    */
   function highlight(segments, result, options = {}) {
     const shown = new Set(options.labels || ALL_LABELS);
+    let doc = null;
+    for (const segment of segments) if (segment.node && segment.node.ownerDocument) doc = segment.node.ownerDocument;
+    const page = doc ? pageState(doc) : null;
     const sentences = result.sentences
-      .map((sentence, index) => ({ ...sentence, index, labels: sentence.labels.filter((l) => shown.has(l)) }))
-      .filter((sentence) => sentence.labels.length);
+      .map((sentence, index) => ({ ...sentence, index, allLabels: sentence.labels, labels: sentence.labels.filter((l) => shown.has(l)) }))
+      .filter((sentence) => sentence.labels.length && !(page && page.dismissed.has(sentence.text)));
     const splits = [];
     const marks = [];
-    let doc = null;
+    const entries = new Map(); // sentence → its entry (fragments, report context)
     for (const [segment, pieces] of piecesFor(segments, sentences)) {
       if (!isIntact(segment, options.text)) continue;
       const original = segment.node;
-      doc = original.ownerDocument;
       const originalData = original.data;
       const parts = new Set();
       pieces.sort((a, b) => b.from - a.from); // right to left keeps earlier offsets valid
@@ -117,26 +159,45 @@
             target = target.splitText(piece.from);
             parts.add(target);
           }
-          const mark = makeMark(doc, piece, options.sentenceIds);
+          const mark = makeMark(original.ownerDocument, piece, options.sentenceIds);
           target.parentNode.insertBefore(mark, target);
           mark.appendChild(target);
           marks.push(mark);
+          if (!entries.has(piece.sentence)) {
+            entries.set(piece.sentence, {
+              ref: null, sentence: piece.sentence, marks: [], options,
+              context: contextOf(result, piece.sentence.index),
+            });
+          }
+          entries.get(piece.sentence).marks.push(mark);
         }
       } catch (error) {
         // the node changed under us after all: leave the rest of it unmarked, keep what is done
       }
       if (parts.size) splits.push({ original, parts });
     }
-    const tooltip = options.tooltips === false ? null : attachTooltips(marks, options);
+    const made = [...entries.values()];
+    for (const entry of made) entry.marks.sort(inDocumentOrder);
+    made.sort((a, b) => inDocumentOrder(a.marks[0], b.marks[0]));
+    for (const entry of made) {
+      entry.ref = String(nextRef++); // in page order
+      entry.handleMarks = marks;
+      const first = entry.marks[0];
+      first.setAttribute("tabindex", "0"); // one Tab stop per sentence, however many fragments it has
+      first.setAttribute("data-sourcewise-first", "");
+      if (options.tooltips !== false) first.setAttribute("aria-describedby", DESCRIPTION_ID);
+      for (const mark of entry.marks) mark._sourcewiseEntry = entry;
+    }
+    if (page && made.length) page.add(made, options.tooltips !== false);
     return {
       marks,
       remove() {
         const all = new Set(marks);
         // copies of our marks made by a page that re-rendered its markup carry our token too
-        if (doc) for (const copy of doc.querySelectorAll(`${MARK_TAG}[${OWNER_ATTRIBUTE}="${MARK_TOKEN}"]`)) all.add(copy);
+        if (doc) for (const copy of doc.querySelectorAll(`${MARK_TAG}[${OWNER_ATTRIBUTE}="${MARK_TOKEN}"]`)) if (!copy._sourcewiseEntry) all.add(copy);
         for (const mark of all) unwrap(mark);
         for (const { original, parts } of splits) rejoin(original, parts);
-        if (tooltip) tooltip.destroy();
+        if (page) page.drop(made);
         marks.length = 0;
       },
     };
@@ -167,70 +228,483 @@
     mark.setAttribute("data-sourcewise-sentence", String(sentenceIds ? sentenceIds(sentence) : sentence.index));
     if (piece.cue) {
       mark.setAttribute("data-sourcewise-cue", piece.cue.kind);
+      const carried = cueLabel(piece.cue, sentence.labels);
+      if (carried) mark.setAttribute("data-sourcewise-emphasis", carried);
     }
-    mark.setAttribute("tabindex", "0");
-    mark._sourcewise = sentence;
     return own(mark);
   }
 
-  /** One tooltip per page, shown on hover or keyboard focus of any mark. */
-  function attachTooltips(marks, options) {
-    if (!marks.length) return null;
-    const doc = marks[0].ownerDocument;
-    const host = own(doc.createElement(TOOLTIP_TAG));
-    host.setAttribute("role", "tooltip");
-    host.hidden = true;
-    doc.body.appendChild(host);
-    const show = (event) => {
-      const mark = event.currentTarget; // listeners sit on our own marks only (a page's copy has none)
-      fillTooltip(host, mark._sourcewise);
-      host.hidden = false;
-      const rect = mark.getBoundingClientRect();
-      const view = doc.defaultView;
-      host.style.left = `${Math.max(4, Math.min(rect.left, (view.innerWidth || 800) - 340))}px`;
-      host.style.top = `${rect.bottom + 6}px`;
-    };
-    const hide = () => {
-      host.hidden = true;
-    };
-    for (const mark of marks) {
-      mark.addEventListener("mouseenter", show);
-      mark.addEventListener("focus", show);
-      mark.addEventListener("mouseleave", hide);
-      mark.addEventListener("blur", hide);
+  // ---- the page's state: one card, every marked sentence, navigation, dismissal ----
+
+  function pageState(doc) {
+    if (!pages.has(doc)) pages.set(doc, createPage(doc));
+    return pages.get(doc);
+  }
+
+  function createPage(doc) {
+    const entries = new Set();
+    const dismissed = new Set(); // sentence texts dismissed in this page view
+    let card = null;
+    let current = null; // the entry whose card is shown
+    let hideTimer = null;
+    let listening = false;
+
+    const ordered = () => [...entries].filter((e) => e.marks[0].isConnected).sort((a, b) => inDocumentOrder(a.marks[0], b.marks[0]));
+
+    function setActive(entry, on) {
+      if (!entry) return;
+      for (const mark of entry.marks) {
+        if (on) mark.setAttribute("data-sourcewise-active", "");
+        else mark.removeAttribute("data-sourcewise-active");
+      }
     }
+
+    function ensureCard() {
+      if (!card) {
+        card = createCard(doc, {
+          dismiss: () => current && dismiss(current, true),
+          close: () => hide(true),
+          hover: (inside) => (inside ? cancelHide() : scheduleHide()),
+        });
+      }
+      return card;
+    }
+
+    function show(entry, anchor, tooltips = true) {
+      cancelHide();
+      if (current !== entry) {
+        setActive(current, false);
+        current = entry;
+      }
+      setActive(entry, true);
+      if (!tooltips || !entry.options || entry.options.tooltips === false) return;
+      const host = ensureCard();
+      host.fill(entry);
+      host.place(anchor || entry.marks[0]);
+    }
+
+    function hide(returnFocus = false) {
+      cancelHide();
+      const was = current;
+      const inCard = Boolean(card && card.element.contains(doc.activeElement));
+      setActive(current, false);
+      current = null;
+      if (card) card.hide();
+      if (returnFocus && was && inCard && was.marks[0].isConnected) was.marks[0].focus({ preventScroll: true });
+    }
+
+    function scheduleHide() {
+      cancelHide();
+      hideTimer = setTimeout(() => {
+        hideTimer = null;
+        const focused = doc.activeElement;
+        if (card && card.element.contains(focused)) return; // the reader is using the card
+        if (current && focused && current.marks.includes(focused)) return; // still focused: keep it
+        hide();
+      }, HIDE_DELAY_MS);
+    }
+
+    function cancelHide() {
+      clearTimeout(hideTimer);
+      hideTimer = null;
+    }
+
+    const onEnter = (event) => show(event.currentTarget._sourcewiseEntry, event.currentTarget);
+    const onLeave = () => scheduleHide();
+    const onFocus = (event) => show(event.currentTarget._sourcewiseEntry, event.currentTarget);
+    const onBlur = (event) => {
+      if (card && event.relatedTarget && card.element.contains(event.relatedTarget)) return; // into the card
+      scheduleHide();
+    };
+    const onMarkKey = (event) => {
+      const entry = event.currentTarget._sourcewiseEntry;
+      if (event.altKey || event.ctrlKey || event.metaKey) return;
+      if (event.key === "Enter" && card && current === entry) {
+        event.preventDefault();
+        card.focusFirst(); // into the card: Dismiss, Wrong label…
+      } else if (event.key === "n" || event.key === "j") {
+        event.preventDefault();
+        step(1);
+      } else if (event.key === "p" || event.key === "k") {
+        event.preventDefault();
+        step(-1);
+      }
+    };
+    const onClick = (event) => {
+      const entry = event.currentTarget._sourcewiseEntry;
+      if (doc.activeElement !== entry.marks[0]) entry.marks[0].focus({ preventScroll: true });
+    };
+
+    /** Escape closes the card anywhere; Alt+Shift+N / Alt+Shift+P step through the marks (the demo page; the extension also has commands). */
+    const onDocumentKey = (event) => {
+      if (event.key === "Escape" && current) {
+        hide(true);
+        return;
+      }
+      if (event.altKey && event.shiftKey && !event.ctrlKey && !event.metaKey && (event.code === "KeyN" || event.code === "KeyP")) {
+        if (!entries.size) return;
+        event.preventDefault();
+        step(event.code === "KeyN" ? 1 : -1);
+      }
+    };
+
+    function listen(entry, on) {
+      const method = on ? "addEventListener" : "removeEventListener";
+      for (const mark of entry.marks) {
+        mark[method]("mouseenter", onEnter);
+        mark[method]("mouseleave", onLeave);
+        mark[method]("click", onClick);
+      }
+      const first = entry.marks[0];
+      first[method]("focus", onFocus);
+      first[method]("blur", onBlur);
+      first[method]("keydown", onMarkKey);
+    }
+
+    function add(newEntries, tooltips) {
+      for (const entry of newEntries) {
+        entries.add(entry);
+        if (tooltips) listen(entry, true);
+        entry.listened = tooltips;
+      }
+      if (tooltips) ensureCard();
+      if (!listening) {
+        doc.addEventListener("keydown", onDocumentKey, true);
+        listening = true;
+      }
+    }
+
+    /** Forget entries (their marks are gone); the card and key listener go with the last one. */
+    function drop(gone) {
+      for (const entry of gone) {
+        if (entry.listened) listen(entry, false);
+        entries.delete(entry);
+        if (current === entry) hide();
+      }
+      if (!entries.size) {
+        if (card) card.destroy();
+        card = null;
+        current = null;
+        if (listening) doc.removeEventListener("keydown", onDocumentKey, true);
+        listening = false;
+      }
+    }
+
+    /** Take one sentence's marks away for this page view; focus moves on to the next one. */
+    function dismiss(entry, moveFocus = false) {
+      const list = ordered();
+      const at = list.indexOf(entry);
+      const following = list[at + 1] || list[at - 1] || null;
+      const hadFocus = moveFocus || entry.marks.includes(doc.activeElement) || (card && card.element.contains(doc.activeElement));
+      dismissed.add(entry.sentence.text);
+      hide();
+      const change = () => {
+        for (const mark of entry.marks) unwrap(mark);
+      };
+      if (entry.options && typeof entry.options.editMarks === "function") entry.options.editMarks(change);
+      else change();
+      const remaining = entry.handleMarks;
+      for (const mark of entry.marks) {
+        const i = remaining.indexOf(mark);
+        if (i >= 0) remaining.splice(i, 1);
+      }
+      drop([entry]);
+      if (hadFocus && following) following.marks[0].focus({ preventScroll: true });
+    }
+
+    /** Focus the next (+1) or previous (-1) marked sentence after the focused or shown one, wrapping round. */
+    function step(direction) {
+      const list = ordered();
+      if (!list.length) return null;
+      const focused = doc.activeElement && doc.activeElement._sourcewiseEntry;
+      const from = list.indexOf(focused && entries.has(focused) ? focused : current);
+      const index = from < 0 ? (direction > 0 ? 0 : list.length - 1) : (from + direction + list.length) % list.length;
+      return go(list[index], list, index);
+    }
+
+    function go(entry, list = ordered(), index = list.indexOf(entry)) {
+      const first = entry.marks[0];
+      if (first.scrollIntoView) first.scrollIntoView({ block: "center", inline: "nearest" });
+      first.focus({ preventScroll: true });
+      if (doc.activeElement !== first) show(entry, first); // a page that is not focused still shows the card
+      return { ref: entry.ref, index, total: list.length };
+    }
+
+    function list() {
+      return ordered().map((entry) => ({
+        ref: entry.ref, labels: [...entry.sentence.labels], text: entry.sentence.text, excerpt: excerpt(entry.sentence.text),
+      }));
+    }
+
+    function focusRef(ref) {
+      const entry = ordered().find((e) => e.ref === String(ref));
+      return entry ? go(entry) : null;
+    }
+
+    function dismissRef(ref) {
+      const entry = [...entries].find((e) => e.ref === String(ref));
+      if (!entry) return false;
+      dismiss(entry);
+      return true;
+    }
+
+    return { add, drop, dismissed, step, list, focusRef, dismissRef, hide, get card() { return card; } };
+  }
+
+  function excerpt(text, max = 90) {
+    const flat = String(text).replace(/\s+/g, " ").trim();
+    return flat.length <= max ? flat : `${flat.slice(0, max - 1).replace(/\s+\S*$/, "")}…`;
+  }
+
+  // ---- the card: explanation, Dismiss, Wrong label… ----
+
+  function element(doc, tag, className, text) {
+    const el = doc.createElement(tag);
+    if (className) el.className = className;
+    if (text !== undefined) el.textContent = text;
+    return el;
+  }
+
+  function createCard(doc, actions) {
+    const host = own(doc.createElement(TOOLTIP_TAG));
+    host.id = TOOLTIP_ID;
+    host.hidden = true;
+    const description = element(doc, "div", "sourcewise-tooltip-description");
+    description.id = DESCRIPTION_ID;
+    description.setAttribute("role", "tooltip");
+    const buttons = element(doc, "div", "sourcewise-tooltip-actions");
+    const dismissButton = element(doc, "button", "sourcewise-dismiss", "Dismiss");
+    dismissButton.type = "button";
+    dismissButton.title = "Remove this mark from the page (until it is analysed again)";
+    const wrongButton = element(doc, "button", "sourcewise-wrong", "Wrong label…");
+    wrongButton.type = "button";
+    wrongButton.setAttribute("aria-expanded", "false");
+    const form = element(doc, "form", "sourcewise-report");
+    form.hidden = true;
+    const status = element(doc, "div", "sourcewise-report-status");
+    status.setAttribute("role", "status");
+    buttons.append(dismissButton, wrongButton);
+    host.append(description, buttons, form, status);
+    doc.body.appendChild(host);
+    let entry = null;
+
+    dismissButton.addEventListener("click", () => actions.dismiss());
+    wrongButton.addEventListener("click", () => {
+      const opening = form.hidden;
+      form.hidden = !opening;
+      wrongButton.setAttribute("aria-expanded", String(opening));
+      status.textContent = "";
+      if (opening) {
+        fillForm(doc, form, entry);
+        const first = form.querySelector("input");
+        if (first) first.focus();
+      }
+    });
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const reports = reportsFrom(form, entry);
+      if (!reports.length) {
+        status.textContent = "Choose the label that is wrong (or the one that is missing).";
+        return;
+      }
+      const send = form.querySelector("button[type=submit]");
+      send.disabled = true;
+      status.textContent = "Sending…";
+      try {
+        for (const report of reports) {
+          const answer = await entry.options.onReport(report);
+          if (!answer || answer.ok === false) throw new Error((answer && answer.message) || "The server did not take the report.");
+        }
+        form.hidden = true;
+        wrongButton.setAttribute("aria-expanded", "false");
+        status.textContent = "Thank you: the report was sent.";
+        host.setAttribute("data-sourcewise-reported", "");
+      } catch (error) {
+        status.textContent = `Not sent: ${error && error.message ? error.message : error}`;
+      } finally {
+        send.disabled = false;
+      }
+    });
+    host.addEventListener("mouseenter", () => actions.hover(true));
+    host.addEventListener("mouseleave", () => actions.hover(false));
+    host.addEventListener("focusout", (event) => {
+      if (!event.relatedTarget || (!host.contains(event.relatedTarget) && !(entry && entry.marks.includes(event.relatedTarget)))) actions.hover(false);
+    });
+
     return {
       element: host,
-      destroy() {
-        for (const mark of marks) {
-          mark.removeEventListener("mouseenter", show);
-          mark.removeEventListener("focus", show);
-          mark.removeEventListener("mouseleave", hide);
-          mark.removeEventListener("blur", hide);
+      fill(next) {
+        if (entry !== next) {
+          form.hidden = true;
+          wrongButton.setAttribute("aria-expanded", "false");
+          status.textContent = "";
+          host.removeAttribute("data-sourcewise-reported");
         }
+        entry = next;
+        fillDescription(description, next.sentence);
+        wrongButton.hidden = typeof next.options.onReport !== "function";
+        host.hidden = false;
+      },
+      /** Below the fragment, or above it when there is no room below; always inside the window. */
+      place(anchor) {
+        const view = doc.defaultView;
+        const width = view.innerWidth || doc.documentElement.clientWidth || 800;
+        const height = view.innerHeight || doc.documentElement.clientHeight || 600;
+        const rect = anchor.getBoundingClientRect();
+        host.style.left = "0px";
+        host.style.top = "0px";
+        const box = host.getBoundingClientRect();
+        const gap = 6;
+        let top = rect.bottom + gap;
+        if (top + box.height > height - 4 && rect.top - gap - box.height >= 4) top = rect.top - gap - box.height;
+        top = Math.max(4, Math.min(top, height - box.height - 4));
+        const left = Math.max(4, Math.min(rect.left, width - box.width - 4));
+        host.style.left = `${Math.round(left)}px`;
+        host.style.top = `${Math.round(top)}px`;
+        host.setAttribute("data-sourcewise-placement", top < rect.top ? "above" : "below");
+      },
+      focusFirst() {
+        dismissButton.focus();
+      },
+      hide() {
+        host.hidden = true;
+        form.hidden = true;
+        wrongButton.setAttribute("aria-expanded", "false");
+      },
+      destroy() {
         host.remove();
       },
     };
   }
 
-  function fillTooltip(host, sentence) {
-    const doc = host.ownerDocument;
-    host.replaceChildren();
-    const line = (className, text) => {
-      const el = doc.createElement("div");
-      el.className = className;
-      el.textContent = text;
-      host.appendChild(el);
-      return el;
-    };
-    line("sourcewise-tooltip-labels", sentence.labels.map((l) => LABEL_NAMES[l] || l).join(" · "));
-    line("sourcewise-tooltip-explanation", sentence.explanation || "");
-    const cues = (sentence.cues || []).map((c) => c.text);
-    if (cues.length) line("sourcewise-tooltip-cues", `Cue words: ${cues.join(", ")}`);
+  function fillDescription(holder, sentence) {
+    const doc = holder.ownerDocument;
+    holder.replaceChildren();
+    const labels = element(doc, "div", "sourcewise-tooltip-labels");
+    sentence.labels.forEach((label, i) => {
+      if (i) labels.append(doc.createTextNode(" · "));
+      const chip = element(doc, "span", "sourcewise-chip", LABEL_NAMES[label] || label);
+      chip.setAttribute("data-label", label);
+      labels.append(chip);
+    });
+    holder.append(labels, element(doc, "div", "sourcewise-tooltip-explanation", sentence.explanation || ""));
+    const cues = (sentence.cues || []).filter((c) => cueLabel(c, sentence.labels)).map((c) => c.text);
+    if (cues.length) holder.append(element(doc, "div", "sourcewise-tooltip-cues", `Cue words: ${cues.join(", ")}`));
     if (sentence.source) {
       const kind = sentence.source.kind === "named" ? "named source" : "vague source";
-      line("sourcewise-tooltip-source", `Source: ${sentence.source.text} (${kind})`);
+      const refers = sentence.source.refers_to ? ` (${sentence.source.refers_to})` : "";
+      holder.append(element(doc, "div", "sourcewise-tooltip-source", `Source: ${sentence.source.text}${refers} (${kind})`));
     }
+  }
+
+  /** The "Wrong label…" form: which of the engine's labels is wrong, or which one is missing; what it should be. */
+  function fillForm(doc, form, entry) {
+    form.replaceChildren();
+    const labels = entry.sentence.allLabels || entry.sentence.labels;
+    const name = `sourcewise-wrong-${entry.ref}`;
+    const which = element(doc, "fieldset", "sourcewise-report-which");
+    which.append(element(doc, "legend", "", "Which label is wrong?"));
+    const radio = (value, text) => {
+      const label = element(doc, "label");
+      const input = element(doc, "input");
+      input.type = "radio";
+      input.name = name;
+      input.value = value;
+      label.append(input, doc.createTextNode(` ${text}`));
+      which.append(label);
+    };
+    for (const label of labels) radio(label, `${LABEL_NAMES[label] || label} does not fit`);
+    radio("", "A label is missing");
+    const should = element(doc, "label", "sourcewise-report-should", "It should be: ");
+    const select = element(doc, "select");
+    const option = (value, text) => {
+      const item = element(doc, "option", "", text);
+      item.value = value;
+      select.append(item);
+    };
+    option("", "(no other label / not sure)");
+    for (const label of ALL_LABELS) if (!labels.includes(label)) option(label, LABEL_NAMES[label]);
+    should.append(select);
+    const send = element(doc, "button", "sourcewise-report-send", "Send report");
+    send.type = "submit";
+    const note = element(doc, "div", "sourcewise-report-note", "Sends this sentence, the two before it and the labels to your Sourcewise server.");
+    form.append(which, should, send, note);
+  }
+
+  /** The POST /feedback bodies the form asks for: the disputed label as wrong, and the reader's label as missing. */
+  function reportsFrom(form, entry) {
+    const picked = form.querySelector("input[type=radio]:checked");
+    const should = form.querySelector("select").value;
+    if (!picked) return [];
+    const base = {
+      sentence: entry.sentence.text, context: entry.context, labels: [...(entry.sentence.allLabels || entry.sentence.labels)],
+      url: entry.options.pageUrl || null,
+    };
+    const reports = [];
+    if (picked.value) reports.push({ ...base, label: picked.value, verdict: "wrong" });
+    if (should) reports.push({ ...base, label: should, verdict: "missing" });
+    return reports;
+  }
+
+  // ---- the page's marked sentences, for the popup and the keys ----
+
+  const pageOf = (doc) => pages.get(doc) || null;
+
+  /** The marked sentences of ``doc`` in page order: {ref, labels, text, excerpt}. */
+  function sentenceList(doc) {
+    const page = pageOf(doc);
+    return page ? page.list() : [];
+  }
+
+  /** Scroll to the sentence ``ref`` and focus it (its card opens); null when it is not marked. */
+  function focusSentence(doc, ref) {
+    const page = pageOf(doc);
+    return page ? page.focusRef(ref) : null;
+  }
+
+  /** Focus the next (direction 1) or previous (-1) marked sentence; {ref, index, total} or null. */
+  function step(doc, direction) {
+    const page = pageOf(doc);
+    return page ? page.step(direction < 0 ? -1 : 1) : null;
+  }
+
+  function dismissSentence(doc, ref) {
+    const page = pageOf(doc);
+    return page ? page.dismissRef(ref) : false;
+  }
+
+  /** Forget what was dismissed in this page view (the reader asked for a fresh analysis). */
+  function resetDismissed(doc) {
+    const page = pageOf(doc);
+    if (page) page.dismissed.clear();
+  }
+
+  /**
+   * A legend of real marks: one own swatch per label (the same element and attributes as a mark, so
+   * the same CSS draws it) and one emphasised cue word. Style it with markStyles like the marks.
+   */
+  function legend(doc, labels = ALL_LABELS) {
+    const holder = doc.createElement("span");
+    holder.className = "sourcewise-legend";
+    const swatch = (label, text, emphasis) => {
+      const mark = own(doc.createElement(MARK_TAG));
+      mark.setAttribute("data-sourcewise-label", label);
+      mark.setAttribute("data-sourcewise-legend", "");
+      if (emphasis) mark.setAttribute("data-sourcewise-emphasis", label);
+      mark.textContent = text;
+      mark.title = emphasis ? "Cue words that carry a label are shaded" : `${LABEL_NAMES[label]}: ${LABEL_LOOKS[label]}`;
+      return mark;
+    };
+    labels.forEach((label, i) => {
+      if (i) holder.append(doc.createTextNode(" "));
+      holder.append(swatch(label, LABEL_NAMES[label]));
+    });
+    holder.append(doc.createTextNode(" "));
+    const cue = doc.createElement("span");
+    cue.className = "sourcewise-legend-cue";
+    cue.append(swatch("speculative", "cue words", true));
+    holder.append(cue);
+    return holder;
   }
 
   /** Counts and share of sentences per label. */
@@ -243,7 +717,8 @@
   }
 
   const api = {
-    highlight, profile, piecesFor, markStyles, own, isOwn, LABEL_NAMES, ALL_LABELS, MARK_TAG, TOOLTIP_TAG, OWNER_ATTRIBUTE, MARK_TOKEN,
+    highlight, profile, piecesFor, markStyles, own, isOwn, cueLabel, legend, sentenceList, focusSentence, step, dismissSentence, resetDismissed,
+    LABEL_NAMES, LABEL_LOOKS, ALL_LABELS, DOUBT_LABELS, MARK_TAG, TOOLTIP_TAG, OWNER_ATTRIBUTE, MARK_TOKEN,
   };
   root.Sourcewise = Object.assign(root.Sourcewise || {}, api);
   if (typeof module !== "undefined" && module.exports) module.exports = api;

@@ -6,11 +6,20 @@
 (function (root) {
   "use strict";
   const LABELS = ["speculative", "vague_source", "unsourced", "sourced"];
+  /** The API's sensitivity values; "" sends none, so the server's default applies. */
+  const SENSITIVITIES = ["", "strict", "balanced", "sensitive"];
+  const SENSITIVITY_NAMES = Object.freeze({
+    "": "The server's default",
+    strict: "Strict: fewer, surer marks",
+    balanced: "Balanced",
+    sensitive: "Sensitive: more marks",
+  });
   const DEFAULT_SETTINGS = Object.freeze({
     serverUrl: "http://127.0.0.1:8000",
     apiKey: "",
     autoAnalyze: false,
     labels: LABELS,
+    sensitivity: "",
   });
   /** Storage areas whose changes can change the settings (listeners check this). */
   const SETTINGS_AREAS = Object.freeze(["sync", "managed"]);
@@ -28,6 +37,7 @@
     apiKey: (value) => typeof value === "string",
     autoAnalyze: (value) => typeof value === "boolean",
     labels: (value) => Array.isArray(value) && value.every((label) => LABELS.includes(label)),
+    sensitivity: (value) => typeof value === "string" && SENSITIVITIES.includes(value),
   };
 
   /** Only the known keys whose values have the right type; anything else is dropped. */
@@ -66,6 +76,6 @@
     return mergeSettings(stored, managed);
   }
 
-  const api = { DEFAULT_SETTINGS, SETTINGS_AREAS, validSettings, mergeSettings, loadManaged, loadSettings };
+  const api = { DEFAULT_SETTINGS, SETTINGS_AREAS, SENSITIVITIES, SENSITIVITY_NAMES, validSettings, mergeSettings, loadManaged, loadSettings };
   root.Sourcewise = Object.assign(root.Sourcewise || {}, api);
 })(typeof globalThis !== "undefined" ? globalThis : this);

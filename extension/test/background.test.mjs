@@ -152,3 +152,50 @@ test("a page without an article is remembered as such for the popup (#10)", asyn
   assert.equal(state.ok, false);
   assert.equal((await bg.send({ type: "sourcewise:no-article" }, bg.senders.popup())).ok, false, "only a content script says its page has no article");
 });
+
+const REPORT = { sentence: "Experts say it could rain.", context: "The mayor spoke.", labels: ["speculative", "vague_source"], label: "vague_source",
+  verdict: "wrong", url: "http://127.0.0.1:8080/article.html" };
+
+test("#17 a report from the page's card goes to the server's /feedback with the API key, exactly the contract's fields", async () => {
+  const bg = backgroundWorker({ server: () => json(201, { id: "r1" }), settings: { apiKey: "k-1", serverUrl: "http://127.0.0.1:9000/" } });
+  const answer = await bg.send({ type: "sourcewise:feedback", report: { ...REPORT, extra: "page text" } }, bg.senders.content(1));
+  assert.deepEqual(JSON.parse(JSON.stringify(answer)), { ok: true, id: "r1" });
+  const [call] = bg.calls.fetch;
+  assert.equal(call.url, "http://127.0.0.1:9000/feedback");
+  assert.equal(call.init.method, "POST");
+  assert.equal(call.init.headers.Authorization, "Bearer k-1");
+  assert.deepEqual(JSON.parse(call.init.body), REPORT, "nothing but the contract's fields");
+});
+
+test("#17 reports: only from content scripts, malformed ones never sent, a refusal is told", async () => {
+  const bg = backgroundWorker({ server: () => json(429, { error: { message: "slow" } }) });
+  assert.match((await bg.send({ type: "sourcewise:feedback", report: REPORT }, bg.senders.popup())).message, /Not allowed/);
+  for (const bad of [null, { ...REPORT, verdict: "meh" }, { ...REPORT, label: "bogus" }, { ...REPORT, sentence: 3 }, { ...REPORT, labels: ["x"] }]) {
+    assert.equal((await bg.send({ type: "sourcewise:feedback", report: bad }, bg.senders.content(1))).ok, false);
+  }
+  assert.equal(bg.calls.fetch.length, 0);
+  const refused = await bg.send({ type: "sourcewise:feedback", report: REPORT }, bg.senders.content(1));
+  assert.equal(refused.ok, false);
+  assert.equal(refused.status, 429);
+});
+
+test("#17 the reader's sensitivity goes with each analysis; none is sent when it is the server's default", async () => {
+  const bg = backgroundWorker({ server: ok, settings: { sensitivity: "strict" } });
+  await bg.send({ type: "sourcewise:analyze", text: "The minister said so.", reason: "requested" }, bg.senders.content(1));
+  assert.equal(JSON.parse(bg.calls.fetch[0].init.body).sensitivity, "strict");
+  const plain = backgroundWorker({ server: ok });
+  await plain.send({ type: "sourcewise:analyze", text: "The minister said so.", reason: "requested" }, plain.senders.content(1));
+  assert.equal("sensitivity" in JSON.parse(plain.calls.fetch[0].init.body), false);
+});
+
+test("#17 the popup's list, go-to and step reach the tab's content script", async () => {
+  const bg = backgroundWorker({ server: ok });
+  await bg.send({ type: "sourcewise:list", tabId: 1 }, bg.senders.popup());
+  await bg.send({ type: "sourcewise:goto", tabId: 2, ref: 7 }, bg.senders.popup());
+  await bg.send({ type: "sourcewise:step", tabId: 1, direction: -5 }, bg.senders.popup());
+  assert.deepEqual(JSON.parse(JSON.stringify(bg.calls.tabMessages)), [
+    { id: 1, message: { type: "sourcewise:list" } }, { id: 2, message: { type: "sourcewise:goto", ref: "7" } },
+    { id: 1, message: { type: "sourcewise:step", direction: -1 } },
+  ]);
+  assert.match((await bg.send({ type: "sourcewise:step", tabId: 1, direction: 1 }, bg.senders.content(1))).message, /Not allowed/);
+});

@@ -28,12 +28,13 @@ test("only the renderer's own marks match its styles; a page-made mark does not 
   assert.match(SW.MARK_TOKEN, /^[0-9a-f]{32}$/);
   assert.equal(ours.getAttribute("data-sourcewise-owner"), SW.MARK_TOKEN);
   assert.ok(SW.isOwn(ours) && !SW.isOwn(fake));
-  assert.equal(window.getComputedStyle(ours).backgroundColor, "rgba(76, 175, 80, 0.18)");
-  assert.notEqual(window.getComputedStyle(fake).backgroundColor, "rgba(76, 175, 80, 0.18)");
+  const dotted = (el) => window.getComputedStyle(el).backgroundImage; // sourced: the faint dotted line (#17)
+  assert.match(dotted(ours), /linear-gradient/);
+  assert.doesNotMatch(dotted(fake), /linear-gradient/);
   assert.ok(!style.textContent.includes("SOURCEWISE-TOKEN"));
   // a page that guesses the attribute name but not the session's token gets nothing either
   fake.setAttribute("data-sourcewise-owner", "SOURCEWISE-TOKEN");
-  assert.notEqual(window.getComputedStyle(fake).backgroundColor, "rgba(76, 175, 80, 0.18)");
+  assert.doesNotMatch(dotted(fake), /linear-gradient/);
 });
 
 test("a page-made mark shows no tooltip, ours does (#12)", () => {

@@ -111,7 +111,7 @@ test("#10 options page: saving stores only the reader's own keys, never over a m
   document.getElementById("options").dispatchEvent(new window.Event("submit", { cancelable: true }));
   await settle(() => document.getElementById("saved").textContent === "Saved.");
   assert.deepEqual(areas.sync.data, {
-    serverUrl: "http://reader.example:8000", apiKey: "new-key", labels: ["speculative", "vague_source", "sourced"],
+    serverUrl: "http://reader.example:8000", apiKey: "new-key", labels: ["speculative", "vague_source", "sourced"], sensitivity: "",
   });
   // only the reader can grant the all-sites permission, also when the administrator set automatic mode (#10)
   assert.equal(JSON.stringify(permissionRequests), JSON.stringify([{ origins: ["<all_urls>"] }]), "automatic mode set by policy never asked for the all-sites permission");

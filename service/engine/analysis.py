@@ -171,6 +171,8 @@ def _span_json(span: Span, convert, text: str) -> dict:
 
 
 def _source_json(attribution: Attribution | None, as_json) -> dict | None:
+    """The source phrase; ``refers_to``: for a pronoun ("he"), the name it stands for ("Mr Obama"), else null (#17)."""
     if attribution is None or attribution.source is None:
         return None
-    return {**as_json(attribution.source), "kind": attribution.kind}
+    refers_to = " ".join(attribution.refers_to.text.split()) if attribution.refers_to is not None else None
+    return {**as_json(attribution.source), "kind": attribution.kind, "refers_to": refers_to}

@@ -40,6 +40,11 @@ NOT_SPEAKERS = {"that", "this", "you", "which", "what", "who", "whom", "everythi
 STUDY_AUTHORS = {"researcher", "scientist", "author", "investigator", "team", "researchers", "scientists", "authors"}
 WRITER_PRONOUNS = {"i", "we"}  # outside quotation marks, the writer (or the writer's family) speaking
 DENYING_ADVERBS = {"never"}  # not "hardly clarified": a judgement of how well, not a denial
+CLAUSE_HEADS = {"VERB", "AUX", "ADP", "SCONJ", "CCONJ", "ADV"}  # a subject with such a head is a clause or a mis-tag, not a noun phrase
+PERSON_PRONOUNS = {"he", "she", "him", "her"}
+ORGANISATION_ENTITIES = {"ORG", "GPE", "NORP", "FAC"}
+QUOTED_FIRST_PERSON = {"i", "me", "we", "us"}
+ANTECEDENT_SENTENCES = 5  # a "he" looks this many sentences back for a person the text names
 INFERENTIAL_VERBS = {"signal", "show", "suggest", "indicate", "hint", "mean", "point", "reveal", "find", "confirm", "conclude"}
 
 
@@ -149,6 +154,13 @@ def _trim_source(token: Token) -> Span:
         token = token.head.head  # "Senator Lankford, who warned …": the senator
         if token.dep_ == "appos":
             token = token.head  # "Dr Haddad, a chemist who warned …": Dr Haddad
+    if token.pos_ in CLAUSE_HEADS and token.is_title:
+        # "Groening recently heaped praise on …, saying": a name tagged as a verb heads a whole clause; the name is the source (#17)
+        names = [c for c in token.lefts if c.dep_ in {"compound", "flat"} and c.is_title]
+        return token.doc[(names[0].i if names else token.i) : token.i + 1]
+    clause_subject = next((c for c in token.children if c.dep_ == "nsubj"), None) if token.pos_ in {"VERB", "AUX"} else None
+    if clause_subject is not None:  # "Hillary failed to mention …" parsed as the subject: its own subject is the one acting (#17)
+        return _trim_source(clause_subject)
     left, right = token.left_edge.i, token.right_edge.i + 1
     if right - left > MAX_SOURCE_TOKENS:
         right = token.i + 1
@@ -185,6 +197,8 @@ class AttributionFinder:
         self.conclusion_verbs = _words("conclusion_verbs")
         self.conclusion_nouns = _words("conclusion_nouns")
         self.source_kinds = SourceClassifier()
+        self.speaking_words = self.reporting_verbs | self.stance_verbs | self.passive_verbs | self.conclusion_verbs | _words("speaking_words")
+        self.person_heads = _words("person_heads")
 
     def __call__(self, doc: Doc) -> Doc:
         sentences = list(doc.sents)
@@ -202,11 +216,12 @@ class AttributionFinder:
         learned = {number: kept for number, found in self._learned(sentences, ruled, named_before).items()
                    if (kept := [a for a in found if not _not_a_source(a, quoted, speaker_before=False)])}
         direct: list[list[Attribution]] = []
-        last_speaker: Span | None = None
+        speakers = _Antecedents(doc, sentences, self.source_kinds.named_heads - self.person_heads)
         for number in range(len(sentences)):
-            here = [_resolve_pronoun(a, last_speaker) for a in ruled[number] or learned.get(number, [])]
+            found = ruled[number] or learned.get(number, [])
+            here = [speakers.resolve(a, number, found) for a in found]
             direct.append(here)
-            last_speaker = next((a.refers_to or a.source for a in here if a.kind == "named" and a.source is not None), last_speaker)
+            speakers.spoke([a for a in here if a.kind == "named"], number)
         inherited = _continuations(doc, sentences, direct)
         found = [a for number, here in enumerate(direct) for a in (here or inherited.get(number, []))]
         doc._.set(EXTENSION, found)
@@ -234,8 +249,9 @@ class AttributionFinder:
                 continue
             source = _trim_source(candidate.source)
             kind = self.source_kinds.classify(source, named_before[number])
-            if kind is None and _pronoun_nobody(source):
-                continue
+            if kind is None and (_pronoun_nobody(source) or not (candidate.cue.lemma_.lower() in self.speaking_words
+                                                                  or source.root.lemma_.lower() in self.person_heads)):
+                continue  # "The only body swerve the president performed": a phrase naming no one, doing no speaking (#17)
             kind = kind or SourceClassifier.default_kind(source)
             if kind == "vague" and p < self.vague_threshold:
                 continue  # "authorities issued a warrant": an unnamed actor doing something is not a vague source
@@ -400,7 +416,7 @@ class AttributionFinder:
             if passive_subject.lower_ == "it" or deps & {"xcomp", "ccomp", "oprd"} or reputation:
                 start = passive_subject.i if passive_subject.lower_ == "it" else min(c.i for c in children if c.dep_.startswith("aux"))
                 cue = doc[min(start, verb.i) : verb.i + 1]
-                return Attribution("passive", cue, cue, "vague")
+                return Attribution("passive", cue, None, "vague")  # "is expected": no one is named, so no source phrase (#17)
             return None
         if subject is not None and lemma in self.stance_verbs and deps & {"dobj", "xcomp", "ccomp", "oprd", "prep"}:
             source = _trim_source(subject)
@@ -477,12 +493,83 @@ def _without_inner_passives(found: list[Attribution]) -> list[Attribution]:
     return found
 
 
-def _resolve_pronoun(attribution: Attribution, last_speaker: Span | None) -> Attribution:
-    """Link "she said" to the named speaker most recently quoted, for the explanation."""
-    source = attribution.source
-    if last_speaker is None or source is None or len(source) != 1 or source[0].pos_ != "PRON" or source[0].lower_ in {"it", "they", "we", "i"}:
-        return attribution
-    return dataclasses.replace(attribution, refers_to=last_speaker)
+def _name_of(source: Span) -> Span:
+    """The words of a speaker's phrase that name them, for a reader: "Dr Jo Li, a chemist at Keele who studies soil" →
+    "Dr Jo Li", "Lord Holme's" → "Lord Holme" (the phrase up to its head, without a possessive ending)."""
+    doc, root = source.doc, source.root
+    end = root.i + 1 if source.start <= root.i < source.end else source.end
+    while end > source.start + 1 and (doc[end - 1].dep_ == "case" or doc[end - 1].is_punct):
+        end -= 1
+    return doc[source.start : end]
+
+
+def _with_title(name: Span) -> Span:
+    """A person's name with the title before it, which the entity recogniser leaves out: "Mr Obama", "Dr. Li"."""
+    doc, start = name.doc, name.start
+    while start > 0 and doc[start - 1].is_title and doc[start - 1].dep_ == "compound" and name.start <= doc[start - 1].head.i < name.end:
+        start -= 1
+    return doc[start : name.end]
+
+
+class _Antecedents:
+    """Who a pronoun source stands for (#17): "he"/"she" → the person who spoke last, or else the person the text named
+    last (within ``ANTECEDENT_SENTENCES``); "it" → the organisation that spoke last; a quoted "I"/"we" → whoever spoke
+    last. "they" stays unresolved (a group, often a vague one)."""
+
+    def __init__(self, doc: Doc, sentences: list[Span], organisation_heads: frozenset[str]) -> None:
+        self.sentences = sentences
+        self.organisation_heads = organisation_heads
+        self.people = [_with_title(e) for e in doc.ents if e.label_ == "PERSON"]
+        self.bodies = [e for e in doc.ents if e.label_ in ORGANISATION_ENTITIES]
+        self.person: tuple[Span, int] | None = None  # (name, sentence number)
+        self.organisation: tuple[Span, int] | None = None
+        self.latest: tuple[Span, int] | None = None
+
+    def _organisation(self, name: Span) -> bool:
+        root = name.root
+        return root.ent_type_ in ORGANISATION_ENTITIES or root.lemma_.lower() in self.organisation_heads
+
+    def spoke(self, named: list[Attribution], number: int) -> None:
+        """Remember the named speakers of sentence ``number`` (a pronoun counts only once resolved)."""
+        for attribution in named:
+            source = attribution.refers_to or attribution.source
+            if source is None or (len(source) == 1 and source[0].pos_ == "PRON"):
+                continue
+            name = _name_of(source)
+            self.latest = (name, number)
+            if self._organisation(name):
+                self.organisation = (name, number)
+            else:
+                self.person = (name, number)
+            return
+
+    def _recent(self, found: tuple[Span, int] | None, number: int) -> Span | None:
+        return found[0] if found is not None and number - found[1] <= ANTECEDENT_SENTENCES else None
+
+    def _named_before(self, names: list[Span], token: Token, number: int, sentences: int) -> Span | None:
+        start = self.sentences[max(0, number - sentences)].start
+        before = [e for e in names if start <= e.start and e.end <= token.i and e.root.pos_ != "PRON"]
+        return before[-1] if before else None
+
+    def resolve(self, attribution: Attribution, number: int, sentence: list[Attribution]) -> Attribution:
+        """``attribution`` with ``refers_to`` set when its source is a pronoun this can tie to a name; ``sentence``: all of its sentence's."""
+        source = attribution.source
+        if source is None or len(source) != 1 or source[0].pos_ != "PRON" or attribution.refers_to is not None:
+            return attribution
+        word = source[0].lower_
+        if word in PERSON_PRONOUNS:
+            found = self._recent(self.person, number) or self._named_before(self.people, source[0], number, ANTECEDENT_SENTENCES)
+        elif word == "it":  # the organisation that spoke, or else one named in this sentence or the one before
+            found = self._recent(self.organisation, number) or self._named_before(self.bodies, source[0], number, 1)
+        elif word in QUOTED_FIRST_PERSON and inside_quotes(source[0]):  # '"I think …," Senator Adler said': the one who said it
+            tag = next((a.source for a in sentence if a.kind == "named" and a.source is not None and a.source.root.pos_ != "PRON"
+                        and not inside_quotes(a.source[0])), None)
+            found = _name_of(tag) if tag is not None else self._recent(self.latest, number)
+        else:
+            found = None
+        if found is None or found.root.pos_ == "PRON" or found.start <= source.start < found.end:
+            return attribution
+        return dataclasses.replace(attribution, refers_to=found)
 
 
 def _is_quotation(sent: Span) -> bool:
@@ -509,7 +596,9 @@ def quote_regions(text: str) -> list[tuple[int, int]]:
 
 
 def _speaker(attributions: list[Attribution]) -> Attribution | None:
-    return next((a for a in attributions if a.source is not None), None)
+    """Who speaks for a sentence: a source outside quotation marks before one inside them ('"I …," Adler said': Adler)."""
+    sourced = [a for a in attributions if a.source is not None]
+    return next((a for a in sourced if not inside_quotes(a.source[0])), sourced[0] if sourced else None)
 
 
 def _continuations(doc: Doc, sentences: list[Span], direct: list[list[Attribution]]) -> dict[int, list[Attribution]]:
@@ -525,7 +614,7 @@ def _continuations(doc: Doc, sentences: list[Span], direct: list[list[Attributio
     def inherit(number: int, origin: Attribution) -> None:
         if not direct[number] and number not in inherited:
             sent = sentences[number]
-            inherited[number] = [Attribution("continuation", None, origin.source, origin.kind, anchor=sent.start)]
+            inherited[number] = [Attribution("continuation", None, origin.source, origin.kind, anchor=sent.start, refers_to=origin.refers_to)]
 
     starts, ends = [sent.start_char for sent in sentences], [sent.end_char for sent in sentences]
     text = doc.text  # Doc.text joins every token: build it once

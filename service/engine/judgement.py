@@ -363,14 +363,17 @@ def _explain(
     if named:
         first = named[0]
         source = _in_running_text(_quote(first.source)) if first.source is not None else "a named source"
-        if first.refers_to is not None:
-            source = f"{_quote(first.refers_to)} ('{source}')"
         whose = f"{source}'s"
-        if first.source is not None and first.refers_to is None and len(first.source) == 1 and first.source[0].pos_ == "PRON":
+        pronoun = first.source is not None and len(first.source) == 1 and first.source[0].pos_ == "PRON"
+        said = source if source == "I" or not pronoun else source.lower()
+        if first.refers_to is not None:  # "he" → "Mr Obama ('he')", "the speculation is Mr Obama's ('he')" (#17)
+            name = _in_running_text(_quote(first.refers_to))
+            source, whose = f"{name} ('{said}')", f"{name}'s ('{said}')"
+        elif pronoun:
             if first.source.root.lower_ in FIRST_AND_SECOND_PERSON:
-                source, whose = f"the speaker ('{source}')", f"the speaker's own ('{source}')"
-            else:  # "she said" with no named speaker before it in the text analysed
-                source, whose = f"someone named elsewhere ('{source}')", f"that of someone named elsewhere ('{source}')"
+                source, whose = f"the speaker ('{said}')", f"the speaker's own ('{said}')"
+            else:  # "she said" with no one named before it in the text analysed
+                source, whose = f"someone named earlier ('{said}')", f"that of someone named earlier ('{said}')"
         key = "sourced_speculation" if speculation else "sourced"
         parts.append(phrases[key].format(source=source, whose=whose))
     if actor is not None and actor.source is not None:

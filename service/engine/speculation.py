@@ -16,7 +16,7 @@ from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from .cue_features import candidate_features
-from .resources import classify, load_classifier, load_jsonl
+from .resources import classify, load_classifier, load_json, load_jsonl
 
 SPANS_KEY = "sourcewise_speculation"
 CUE_TYPES = ("epistemic", "doxastic", "investigation", "condition", "prediction", "question")
@@ -192,7 +192,39 @@ def not_a_hedge(span: Span) -> bool:
         return _told_indicate(first)
     if span.id_ == "provided_that":
         return _stipulating(first)
+    if span.id_ == "if_condition":
+        return _concessive_if(first)
     return False
+
+
+_PHRASE_ENDS = {",", ";", ":", ")", "—", "–", "-", ".", "!", "?"}
+
+
+def _concessive_if(token: Token) -> bool:
+    """ "an interesting, if predictable, response", "steadily, if slowly", "rarely, if ever", "if anything", "if you
+    will": an "if" that concedes or hedges a word, with no verb after it, or an idiom, sets no condition (#17). A verbless
+    "if necessary", "if so", "if elected" still does, and so does any "if" that opens its clause ("If successful, …")."""
+    words = load_json("concessive_if.json")
+    doc = token.doc
+    phrase = []
+    for following in doc[token.i + 1 : min(len(doc), token.i + 6)]:
+        if following.text in _PHRASE_ENDS or following.is_sent_start:
+            break
+        phrase.append(following)
+    lowered = [t.lower_ for t in phrase]
+    if lowered in words["idioms"]:
+        return True
+    if not phrase or len(phrase) == 5 or any(t.pos_ in {"VERB", "AUX", "NOUN", "PROPN", "PRON", "NUM"} for t in phrase):
+        return False
+    if set(lowered) & set(words["conditional_ellipses"]):
+        return False
+    before = next((doc[i] for i in range(token.i - 1, -1, -1) if not doc[i].is_space), None)
+    if before is None or token.is_sent_start:
+        return False
+    opener = before.text in {",", "(", "—", "–"}
+    previous_word = doc[before.i - 1] if opener and before.i > 0 else before
+    return not previous_word.is_sent_start and any(t.pos_ in {"ADJ", "ADV"} for t in phrase) and (
+        opener or previous_word.pos_ in {"ADJ", "ADV"})
 
 
 def _stipulating(token: Token) -> bool:

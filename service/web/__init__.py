@@ -14,6 +14,9 @@ from ..engine import analyze_many, model_version
 from .api import api
 from .cache import ResultCache, make_cache
 from .errors import register_error_handlers
+from .feedback import make_store
+from .metrics import METRICS, Metrics
+from .metrics import install as install_metrics
 from .pages import pages
 from .security import is_preflight, make_limiter
 from .service import CachedAnalyzer
@@ -31,6 +34,7 @@ class AppState:
     cache: ResultCache
     analyzer: CachedAnalyzer
     version: str
+    metrics: Metrics | None = None  # None: METRICS_ENABLED is off
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -42,14 +46,17 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = settings.max_text_chars * 6 + REQUEST_SLACK_BYTES
     app.json.sort_keys = False
     version = model_version()
-    cache = make_cache(settings)
-    analyzer = CachedAnalyzer(analyze_many, version, cache, settings.analysis_timeout)
-    app.extensions["sourcewise"] = AppState(settings, cache, analyzer, version)
+    metrics = METRICS if settings.metrics_enabled else None
+    cache = make_cache(settings, on_error=metrics.cache_error if metrics else None)
+    analyzer = CachedAnalyzer(analyze_many, version, cache, settings.analysis_timeout, metrics)
+    app.extensions["sourcewise"] = AppState(settings, cache, analyzer, version, metrics)
+    app.extensions["sourcewise_feedback"] = make_store(settings)  # readers' reports: Redis or their own SQLite file (#17)
     if settings.trusted_proxy_hops:  # behind a PaaS router: the client is in X-Forwarded-For, not the socket (#12)
         hops = settings.trusted_proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
-    CORS(app, resources={r"/analyze*": {"origins": list(settings.cors_origins)}}, allow_headers=["Content-Type", "Authorization"],
+    origins = {"origins": list(settings.cors_origins)}
+    CORS(app, resources={r"/analyze*": origins, r"/feedback": origins}, allow_headers=["Content-Type", "Authorization"],
          expose_headers=["X-Cache", "Retry-After"], max_age=600)
     limiter = make_limiter(app, settings)
     if settings.rate_limit:
@@ -58,6 +65,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(pages)
     register_error_handlers(app)
     _log_requests(app)
+    if metrics is not None:
+        install_metrics(app, metrics)
     return app
 
 

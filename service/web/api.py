@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, g, request
+from flask import Blueprint, Response, current_app, g, jsonify, request
 
-from .requests_parsing import parse_batch, parse_single
+from .errors import APIError
+from .feedback import LABELS, VERDICTS, FeedbackUnavailable, Report, stamp
+from .requests_parsing import parse_batch, parse_feedback, parse_single
 from .security import is_preflight, require_api_key
 
 api = Blueprint("api", __name__)
@@ -16,7 +18,7 @@ def _state():
 
 @api.before_request
 def _authenticate() -> None:
-    if request.endpoint in {"api.analyze", "api.analyze_batch"} and not is_preflight():
+    if request.endpoint in {"api.analyze", "api.analyze_batch", "api.feedback"} and not is_preflight():
         require_api_key(_state().settings)
 
 
@@ -36,6 +38,18 @@ def analyze_batch() -> Response:
     parsed = parse_batch(request, state.settings.max_text_chars, state.settings.max_batch, state.settings.sensitivity)
     results, g.cache_status = state.analyzer.run(parsed.texts, parsed.offsets, parsed.sensitivity)
     return _json_response('{"results":[' + ",".join(results) + "]}", g.cache_status)
+
+
+@api.post("/feedback")
+def feedback() -> tuple[Response, int]:
+    """Store a reader's report that a label is wrong or missing (#17); 503 rather than lose it."""
+    report = stamp(Report(**parse_feedback(request, LABELS, VERDICTS)), _state().version)
+    try:
+        current_app.extensions["sourcewise_feedback"].add(report)
+    except FeedbackUnavailable as exc:
+        current_app.logger.warning("Feedback not stored: %s", exc)
+        raise APIError(503, "feedback_unavailable", "The report could not be stored; nothing was kept. Try again later.") from exc
+    return jsonify({"id": report.id}), 201
 
 
 def _json_response(body: str, cache_status: str) -> Response:

@@ -8,6 +8,7 @@ import os
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from typing import Protocol
 
 import diskcache
@@ -45,9 +46,10 @@ class ResultCache(Protocol):
 class _Outage:
     """Tracks whether a backend is down; logs each change of state once and spaces out retries."""
 
-    def __init__(self, what: str, retry_seconds: float) -> None:
+    def __init__(self, what: str, retry_seconds: float, on_error: Callable[[], None] | None = None) -> None:
         self.what = what
         self.retry_seconds = retry_seconds
+        self.on_error = on_error  # called on every failed operation (the error metric)
         self._down_since: float | None = None
         self._lock = threading.Lock()
 
@@ -56,6 +58,8 @@ class _Outage:
             return self._down_since is None or time.monotonic() - self._down_since >= self.retry_seconds
 
     def failed(self, exc: BaseException) -> None:
+        if self.on_error is not None:
+            self.on_error()
         with self._lock:
             if self._down_since is None:
                 log.warning("%s unavailable, serving uncached: %s: %s", self.what, type(exc).__name__, exc)
@@ -87,12 +91,13 @@ class DiskCache:
 
     backend = "disk"
 
-    def __init__(self, directory: str, size_limit: int, ttl: int, retry_seconds: float = 30.0, timeout: float = 1.0) -> None:
+    def __init__(self, directory: str, size_limit: int, ttl: int, retry_seconds: float = 30.0, timeout: float = 1.0,
+                 on_error: Callable[[], None] | None = None) -> None:
         self.directory = directory
         self.size_limit = size_limit
         self.ttl = ttl
         self.timeout = timeout
-        self._outage = _Outage(f"Disk cache in {directory}", retry_seconds)
+        self._outage = _Outage(f"Disk cache in {directory}", retry_seconds, on_error)
         self._cache: diskcache.Cache | None = None
         self._pid: int | None = None
         self._lock = threading.Lock()
@@ -167,12 +172,12 @@ class RedisCache:
 
     backend = "redis"
 
-    def __init__(self, url: str, ttl: int, timeout: float, retry_seconds: float) -> None:
+    def __init__(self, url: str, ttl: int, timeout: float, retry_seconds: float, on_error: Callable[[], None] | None = None) -> None:
         self.ttl = ttl
         self.client = redis.Redis.from_url(
             url, socket_timeout=timeout, socket_connect_timeout=timeout, retry_on_timeout=False, health_check_interval=0
         )
-        self._outage = _Outage("Redis", retry_seconds)
+        self._outage = _Outage("Redis", retry_seconds, on_error)
 
     def get(self, key: str) -> str | None:
         if not self._outage.may_try():
@@ -210,8 +215,13 @@ class RedisCache:
         return "ok"
 
 
-def make_cache(settings: Settings) -> ResultCache:
-    """Redis when REDIS_URL is set (several instances), else the embedded disk cache in CACHE_DIR."""
+def make_cache(settings: Settings, on_error: Callable[[str], None] | None = None) -> ResultCache:
+    """Redis when REDIS_URL is set (several instances), else the embedded disk cache in CACHE_DIR.
+
+    ``on_error(backend)`` is called on every failed cache operation.
+    """
     if settings.redis_url:
-        return RedisCache(settings.redis_url, ttl=settings.cache_ttl, timeout=settings.redis_timeout, retry_seconds=settings.redis_retry_seconds)
-    return DiskCache(settings.cache_dir, size_limit=settings.cache_size_mb * 1024 * 1024, ttl=settings.cache_ttl)
+        return RedisCache(settings.redis_url, ttl=settings.cache_ttl, timeout=settings.redis_timeout, retry_seconds=settings.redis_retry_seconds,
+                          on_error=(lambda: on_error("redis")) if on_error else None)
+    return DiskCache(settings.cache_dir, size_limit=settings.cache_size_mb * 1024 * 1024, ttl=settings.cache_ttl,
+                     on_error=(lambda: on_error("disk")) if on_error else None)

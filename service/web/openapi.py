@@ -75,7 +75,12 @@ _SCHEMAS = {
     "Source": {
         "allOf": [
             {"$ref": "#/components/schemas/Span"},
-            {"type": "object", "required": ["kind"], "properties": {"kind": {"type": "string", "enum": ["named", "vague"]}}},
+            {"type": "object", "required": ["kind"], "properties": {
+                "kind": {"type": "string", "enum": ["named", "vague"]},
+                "refers_to": {"type": ["string", "null"], "description": (
+                    "For a pronoun source ('he', 'it', a quoted 'I'), the name it stands for ('Mr Obama'); null for a name, or for a "
+                    "pronoun nothing earlier in the text names (explained as 'someone named earlier').")},
+            }},
         ]
     },
     "Span": _SPAN,
@@ -118,6 +123,27 @@ _SCHEMAS = {
         "required": ["results"],
         "properties": {"results": {"type": "array", "items": {"$ref": "#/components/schemas/Result"}}},
     },
+    "FeedbackRequest": {
+        "type": "object",
+        "required": ["sentence", "label", "verdict"],
+        "description": "A reader's report on one label of one sentence (#17); other fields are ignored and not stored.",
+        "properties": {
+            "sentence": {"type": "string", "minLength": 1, "maxLength": 2000, "pattern": "\\S", "description": "The sentence as analysed."},
+            "context": {"type": ["string", "null"], "maxLength": 4000, "description": "The sentences before it, to judge who speaks."},
+            "labels": {"type": "array", "items": _LABEL, "description": "The labels the engine gave the sentence."},
+            "label": {**_LABEL, "description": "The disputed label."},
+            "verdict": {"type": "string", "enum": ["wrong", "missing"], "description": (
+                "wrong: the label should not be there (it must be in labels); missing: it should (it must not be in labels).")},
+            "url": {"type": ["string", "null"], "maxLength": 2000, "description": "The page the sentence came from."},
+        },
+        "allOf": [  # 'wrong' disputes a label the engine gave, 'missing' one it did not give
+            {"if": {"required": ["label", "verdict"], "properties": {"label": {"const": name}, "verdict": {"const": verdict}}},
+             "then": {"required": ["labels"], "properties": {"labels": {"contains": {"const": name}}}} if verdict == "wrong"
+             else {"properties": {"labels": {"not": {"contains": {"const": name}}}}}}
+            for name in _LABEL["enum"] for verdict in ("wrong", "missing")
+        ],
+    },
+    "FeedbackCreated": {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}},
     "Error": {
         "type": "object",
         "required": ["error"],
@@ -145,6 +171,24 @@ _ERRORS = {
     "415": _error("Content type other than application/json or text/plain, or a charset other than UTF-8."),
     "429": _error("Rate limit exceeded; see Retry-After."),
     "503": _error("The analysis ran past ANALYSIS_TIMEOUT; see Retry-After."),
+}
+
+
+_METRICS = {
+    "get": {
+        "summary": "Prometheus metrics of this instance (every worker counted)",
+        "description": (
+            "The Prometheus text format: requests by route and status, request and analysis duration histograms, cache "
+            "lookups and errors by backend, texts and characters analysed, analysis timeouts, worker memory and replacements, "
+            "sourcewise_build_info. Scrape each instance directly, not through the router. When METRICS_TOKEN is set, "
+            "send it as 'Authorization: Bearer <token>'. Not rate limited; 404 when METRICS_ENABLED=0."
+        ),
+        "responses": {
+            "200": {"description": "The metrics", "content": {"text/plain": {"schema": {"type": "string"}}}},
+            "401": _error("METRICS_TOKEN is set and was not given (or a wrong one was)."),
+            "404": _error("Metrics are switched off (METRICS_ENABLED=0)."),
+        },
+    }
 }
 
 
@@ -193,6 +237,25 @@ def openapi_document(model: str) -> dict:
                     },
                 }
             },
+            "/feedback": {
+                "post": {
+                    "summary": "Report a label as wrong or missing",
+                    "description": ("Stored durably: in Redis (a stream with no expiry) when REDIS_URL is set, else in the SQLite file FEEDBACK_DB. "
+                                    "`sourcewise feedback export` writes the reports as reader-judged JSON Lines."),
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FeedbackRequest"}}}},
+                    "responses": {
+                        "201": {"description": "Stored", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FeedbackCreated"}}}},
+                        "400": _error("Bad JSON, a missing or wrongly typed field, an unknown label or verdict, "
+                                      "a verdict that contradicts labels ('wrong' for a label not given, 'missing' for one given), "
+                                      "or a field over its limit (sentence 2000, context 4000, url 2000 characters: code too_long)."),
+                        "401": _ERRORS["401"],
+                        "413": _error("A body larger than the service accepts at all."),
+                        "415": _error("Content type other than application/json, or a charset other than UTF-8."),
+                        "429": _ERRORS["429"],
+                        "503": _error("The report could not be stored (Redis or the database unavailable); nothing was kept, try again."),
+                    },
+                }
+            },
             "/health": {"get": {"summary": "Process alive", "responses": {"200": {"description": "ok", "content": {"application/json": {
                 "schema": {"type": "object", "required": ["status"], "properties": {"status": {"type": "string"}}}}}}}}},
             "/ready": {"get": {"summary": "Model loaded; the cache in use and its state", "responses": {"200": {"description": "ready", "content": {
@@ -202,6 +265,7 @@ def openapi_document(model: str) -> dict:
                         "backend": {"type": "string", "enum": ["disk", "redis"], "description": "disk: the embedded cache in CACHE_DIR; redis: REDIS_URL"},
                         "status": {"type": "string", "enum": ["ok", "down"], "description": "down: requests are served uncached (X-Cache: off)"}}},
                     "redis": {"type": "string", "enum": ["ok", "down", "disabled"]}}}}}}}}},
+            "/metrics": _METRICS,
         },
         "components": {"schemas": _SCHEMAS},
     }

@@ -8,7 +8,10 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, jsonify
 
+from .errors import APIError
+from .metrics import CONTENT_TYPE
 from .openapi import openapi_document
+from .security import require_metrics_token
 
 pages = Blueprint("pages", __name__, static_folder="static", static_url_path="/static")
 
@@ -27,6 +30,16 @@ def ready() -> Response:
     redis_status = cache_status if state.cache.backend == "redis" else "disabled"
     return jsonify({"status": "ok", "model": state.version, "cache": {"backend": state.cache.backend, "status": cache_status},
                     "redis": redis_status})
+
+
+@pages.get("/metrics")
+def metrics() -> Response:
+    """Prometheus text format, every worker of this instance counted; METRICS_TOKEN as a bearer token when set."""
+    state = current_app.extensions["sourcewise"]
+    if state.metrics is None:
+        raise APIError(404, "not_found", "Metrics are off (METRICS_ENABLED=0).")
+    require_metrics_token(state.settings)
+    return Response(state.metrics.exposition(state.version), content_type=CONTENT_TYPE, headers={"Cache-Control": "no-store"})
 
 
 @pages.get("/openapi.json")

@@ -115,3 +115,46 @@ def parse_batch(request: Request, max_chars: int, max_batch: int, default_sensit
         raise APIError(413, "too_many_texts", f"A batch holds at most {max_batch} texts; this one has {len(texts)}.")
     _check_size(texts, max_chars)
     return AnalysisRequest(texts, _offsets(body), _sensitivity(body.get("sensitivity", default_sensitivity)))
+
+
+# POST /feedback (#17): a reader's report on one label of one sentence.
+FEEDBACK_LIMITS = {"sentence": 2000, "context": 4000, "url": 2000}
+
+
+def _feedback_text(body: dict[str, Any], name: str, required: bool) -> str | None:
+    value = body.get(name)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or (required and not value.strip()):
+        requirement = "is required and must be a non-empty string" if required else "must be a string or null"
+        raise APIError(400, f"bad_{name}", f"'{name}' {requirement}.")
+    if len(value) > FEEDBACK_LIMITS[name]:
+        raise APIError(400, "too_long", f"'{name}' is {len(value)} characters long; the limit is {FEEDBACK_LIMITS[name]}.")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:  # a lone surrogate ("\ud800") is valid JSON but not text that can be stored
+        raise APIError(400, f"bad_{name}", f"'{name}' is not valid Unicode text.") from exc
+    return value
+
+
+def parse_feedback(request: Request, labels: tuple[str, ...], verdicts: tuple[str, ...]) -> dict[str, Any]:
+    """Parse ``POST /feedback``: JSON ``{"sentence", "context", "labels", "label", "verdict", "url"}``; unknown fields are ignored."""
+    if _media_type(request) not in JSON_TYPES:
+        raise APIError(415, "unsupported_media_type", "Send 'Content-Type: application/json' for a report.")
+    body = _json_body(request)
+    sentence = _feedback_text(body, "sentence", required=True)
+    context = _feedback_text(body, "context", required=False) or ""
+    url = _feedback_text(body, "url", required=False)
+    given = body.get("labels", [])
+    if not isinstance(given, list) or not all(isinstance(item, str) and item in labels for item in given):
+        raise APIError(400, "bad_labels", f"'labels' must be a list of the labels the engine gave, each one of {', '.join(labels)}.")
+    label = body.get("label")
+    if not isinstance(label, str) or label not in labels:
+        raise APIError(400, "bad_label", f"'label' (the disputed label) is required and must be one of {', '.join(labels)}.")
+    verdict = body.get("verdict")
+    if not isinstance(verdict, str) or verdict not in verdicts:
+        raise APIError(400, "bad_verdict", f"'verdict' is required and must be one of {', '.join(verdicts)}.")
+    if (verdict == "wrong") != (label in given):
+        which = "is not among" if verdict == "wrong" else "is already among"
+        raise APIError(400, "bad_verdict", f"'{label}' {which} 'labels': 'wrong' disputes a label the engine gave, 'missing' one it did not give.")
+    return {"sentence": sentence, "context": context, "labels": list(dict.fromkeys(given)), "label": label, "verdict": verdict, "url": url}

@@ -23,6 +23,15 @@ def require_api_key(settings: Settings) -> None:
         raise APIError(401, "unauthorized", "A valid API key is required: send 'Authorization: Bearer <key>'.")
 
 
+def require_metrics_token(settings: Settings) -> None:
+    """Raise 401 unless the request carries METRICS_TOKEN as a bearer token (when it is set)."""
+    if not settings.metrics_token:
+        return
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(_as_bytes(token.strip()), _as_bytes(settings.metrics_token)):
+        raise APIError(401, "unauthorized", "The metrics token is required: send 'Authorization: Bearer <METRICS_TOKEN>'.")
+
+
 def _as_bytes(value: str) -> bytes:
     """Keys are compared as bytes: ``hmac.compare_digest`` refuses str with non-ASCII characters (#12)."""
     return value.encode("utf-8", "surrogatepass")

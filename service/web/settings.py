@@ -23,6 +23,11 @@ def default_cache_dir(env: Mapping[str, str] = os.environ) -> str:
     return env.get("CACHE_DIR") or platformdirs.user_cache_dir("sourcewise")
 
 
+def default_feedback_db(env: Mapping[str, str] = os.environ) -> str:
+    """FEEDBACK_DB, else ``feedback.sqlite3`` in the user's data directory (~/.local/share/sourcewise on Linux), not the cache's."""
+    return env.get("FEEDBACK_DB") or os.path.join(platformdirs.user_data_dir("sourcewise"), "feedback.sqlite3")
+
+
 def _split(value: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in value.split(",") if item.strip())
 
@@ -45,6 +50,9 @@ class Settings:
     analysis_timeout: float | None = 20.0  # seconds of analysis per request before a 503; None: no deadline
     trusted_proxy_hops: int = 0  # proxies in front that append to X-Forwarded-For (0: use the socket's address)
     sensitivity: str = DEFAULT_SENSITIVITY  # label thresholds when a request names none: strict | balanced | sensitive
+    metrics_enabled: bool = True  # GET /metrics and the counting behind it (#18)
+    metrics_token: str | None = None  # when set, GET /metrics needs it as a bearer token
+    feedback_db: str = field(default_factory=default_feedback_db)  # readers' reports when REDIS_URL is not set (#17)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -66,6 +74,9 @@ class Settings:
             analysis_timeout=_seconds_or_none(env.get("ANALYSIS_TIMEOUT"), defaults.analysis_timeout),
             trusted_proxy_hops=int(env.get("TRUSTED_PROXY_HOPS", defaults.trusted_proxy_hops)),
             sensitivity=_sensitivity(env.get("SENSITIVITY", defaults.sensitivity)),
+            metrics_enabled=env.get("METRICS_ENABLED", "1").strip().lower() not in {"0", "off", "false", "no"},
+            metrics_token=env.get("METRICS_TOKEN") or None,
+            feedback_db=default_feedback_db(env),
         )
 
 
