@@ -156,7 +156,7 @@ def predict(weights: Path, rows: list[dict], batch_size: int = 64) -> np.ndarray
     return np.concatenate(out)
 
 
-def export(weights: Path, target: Path = SHIPPED) -> None:
+def export(weights: Path, target: Path = SHIPPED, name: str = "encoder.int8.onnx") -> Path:
     """Write the encoder as ONNX (logits output), int8-quantised, with its tokenizer, into ``target``."""
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -174,8 +174,29 @@ def export(weights: Path, target: Path = SHIPPED) -> None:
         dynamic_axes={name: {0: "batch", 1: "tokens"} for name in ("input_ids", "attention_mask", "token_type_ids")} | {"logits": {0: "batch"}},
         opset_version=17, dynamo=False,
     )
-    quantize_dynamic(str(fp32), str(target / "encoder.int8.onnx"), weight_type=QuantType.QInt8)
+    quantize_dynamic(str(fp32), str(target / name), weight_type=QuantType.QInt8)
     (target / "tokenizer.json").write_bytes((base / "tokenizer.json").read_bytes())
+    return target / name
+
+
+def predict_served(weights: Path, rows: list[dict]) -> np.ndarray:
+    """Probabilities of ``weights`` exported and quantised exactly as shipped, run as the service runs it.
+
+    The combiner and thresholds are fitted on these, so they see the int8 model the service serves
+    (quantisation moves some probabilities), not the fp32 torch weights.
+    """
+    import onnxruntime
+
+    from service.engine.labeller import default_threads
+
+    path = export(weights, WORK / "served", f"{weights.stem}.int8.onnx")
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = default_threads()
+    session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    tokenizer = load_tokenizer(str(WORK / "served" / "tokenizer.json"))
+    pairs = encode_pairs(tokenizer, [r["sentence"] for r in rows], [r["context"] for r in rows])
+    logits = np.concatenate([session.run(["logits"], padded_batch([pair]))[0] for pair in pairs])
+    return 1.0 / (1.0 + np.exp(-logits.astype(np.float64)))
 
 
 def main() -> None:
@@ -205,7 +226,7 @@ def main() -> None:
         oof = np.zeros((len(rows), len(LABELS)), dtype=np.float32)
         for fold in range(args.folds):
             held = [i for i, f in enumerate(fold_of) if f == fold]
-            oof[held] = predict(WORK / f"fold{fold}.pt", [rows[i] for i in held])
+            oof[held] = predict_served(WORK / f"fold{fold}.pt", [rows[i] for i in held])
         with open(WORK / "oof.jsonl", "w", encoding="utf-8") as handle:
             for row, fold, probs in zip(rows, fold_of, oof):
                 handle.write(json.dumps({"id": row["id"], "fold": fold, "p": [round(float(p), 5) for p in probs]}) + "\n")
