@@ -21,6 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from .attribution_features import candidate_features, candidates
+from .context import OUT_EXTENSION, carried_in, lemma_before
 from .resources import classify, load_classifier, load_json
 from .speculation import SPANS_KEY
 
@@ -65,7 +66,7 @@ POLL_WORDS = {"poll", "survey"}
 
 def _poll_before(source: Span) -> bool:
     """The article has introduced a poll or survey before this phrase, so a share of respondents speaks for it."""
-    return any(t.lemma_.lower() in POLL_WORDS for t in source.doc[: source.start])
+    return lemma_before(source.doc, source.start, POLL_WORDS)
 
 
 def _words(name: str) -> frozenset[str]:
@@ -187,13 +188,15 @@ class AttributionFinder:
         self.source_kinds = SourceClassifier()
 
     def __call__(self, doc: Doc) -> Doc:
+        carried = carried_in(doc)  # the chunks of the article before this one (#16)
         sentences = list(doc.sents)
         ruled: list[list[Attribution]] = []
         named_before: list[bool] = []
-        previous_named = False
+        previous_named = carried.previous_named
         quoted = quote_regions(doc.text)
         for sent in sentences:
-            speaker_before = any(a.kind == "named" and not _first_person(a) for found in ruled[-2:] for a in found)
+            recent = ruled[-2:] if len(ruled) >= 2 else [*carried.recent_ruled, *ruled][-2:]
+            speaker_before = any(a.kind == "named" and not _first_person(a) for found in recent for a in found)
             here = [a for a in _without_inner_passives(self._in_sentence(sent, previous_named))
                     if not _not_a_source(a, quoted, speaker_before)] or self._clause_stance(sent, previous_named)
             ruled.append(here)
@@ -202,7 +205,7 @@ class AttributionFinder:
         learned = {number: kept for number, found in self._learned(sentences, ruled, named_before).items()
                    if (kept := [a for a in found if not _not_a_source(a, quoted, speaker_before=False)])}
         direct: list[list[Attribution]] = []
-        last_speaker: Span | None = None
+        last_speaker: Span | None = carried.last_speaker
         for number in range(len(sentences)):
             here = [_resolve_pronoun(a, last_speaker) for a in ruled[number] or learned.get(number, [])]
             direct.append(here)
@@ -210,6 +213,11 @@ class AttributionFinder:
         inherited = _continuations(doc, sentences, direct)
         found = [a for number, here in enumerate(direct) for a in (here or inherited.get(number, []))]
         doc._.set(EXTENSION, found)
+        if sentences:  # what the next chunk starts from
+            doc._.set(OUT_EXTENSION, {
+                "previous_named": previous_named, "recent_ruled": tuple([*carried.recent_ruled, *ruled][-2:]), "last_speaker": last_speaker,
+                "previous_direct": tuple(direct[-1]), "previous_speaker": _speaker(direct[-1] or inherited.get(len(sentences) - 1, [])),
+            })
         return doc
 
     def _learned(self, sentences: list[Span], ruled: list[list[Attribution]], named_before: list[bool]) -> dict[int, list[Attribution]]:
@@ -529,6 +537,8 @@ def _continuations(doc: Doc, sentences: list[Span], direct: list[list[Attributio
 
     starts, ends = [sent.start_char for sent in sentences], [sent.end_char for sent in sentences]
     text = doc.text  # Doc.text joins every token: build it once
+    carried = carried_in(doc)  # the sentence before this chunk, its own relations and its speaker (#16)
+    colon_before = carried.previous_sentence is not None and carried.previous_sentence.text.rstrip().endswith(":")
     for start, end in quote_regions(text):
         inside = range(bisect_right(ends, start), bisect_left(starts, end))  # sentences overlapping the quotation
         # a sentence the parser gave only the opening mark of the quotation ("… come up with one. ''") may name its
@@ -544,15 +554,21 @@ def _continuations(doc: Doc, sentences: list[Span], direct: list[list[Attributio
         before = inside[0] - 1
         if speaker is None and before >= 0 and sentences[before].text.rstrip().endswith(":"):
             speaker = _speaker(direct[before])
+        elif speaker is None and before < 0 and colon_before:
+            speaker = _speaker(list(carried.previous_direct))
         if speaker is not None:
             for number in inside:
                 if number not in opening_only:
                     inherit(number, speaker)
-    for number in range(1, len(sentences)):
-        previous = _speaker(direct[number - 1] or inherited.get(number - 1, []))
+    for number in range(len(sentences)):
+        if number == 0:
+            previous, colon = carried.previous_speaker, colon_before
+        else:
+            previous = _speaker(direct[number - 1] or inherited.get(number - 1, []))
+            colon = sentences[number - 1].text.rstrip().endswith(":")
         if previous is None:
             continue
-        if _is_quotation(sentences[number]) or sentences[number - 1].text.rstrip().endswith(":"):
+        if _is_quotation(sentences[number]) or colon:
             inherit(number, previous)
     return inherited
 
