@@ -10,7 +10,7 @@ from flask import Flask, Response, g, request
 from flask_cors import CORS
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from ..engine import analyze_many, model_version
+from ..engine import analyze_many, analyze_stream, model_version
 from .api import api
 from .cache import ResultCache, make_cache
 from .errors import register_error_handlers
@@ -18,6 +18,7 @@ from .pages import pages
 from .security import is_preflight, make_limiter
 from .service import CachedAnalyzer
 from .settings import Settings
+from .streaming import StreamedAnalysis
 
 access_log = logging.getLogger("sourcewise.access")
 REQUEST_SLACK_BYTES = 64 * 1024
@@ -31,6 +32,7 @@ class AppState:
     cache: ResultCache
     analyzer: CachedAnalyzer
     version: str
+    streamer: StreamedAnalysis | None = None  # POST /analyze with Accept: application/x-ndjson (#16)
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -44,7 +46,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     version = model_version()
     cache = make_cache(settings)
     analyzer = CachedAnalyzer(analyze_many, version, cache, settings.analysis_timeout)
-    app.extensions["sourcewise"] = AppState(settings, cache, analyzer, version)
+    streamer = StreamedAnalysis(analyze_stream, version, cache, analyzer.engine_lock, settings.analysis_timeout)
+    app.extensions["sourcewise"] = AppState(settings, cache, analyzer, version, streamer)
     if settings.trusted_proxy_hops:  # behind a PaaS router: the client is in X-Forwarded-For, not the socket (#12)
         hops = settings.trusted_proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]

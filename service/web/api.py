@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from flask import Blueprint, Response, current_app, g, request
 
 from .requests_parsing import parse_batch, parse_single
 from .security import is_preflight, require_api_key
+from .streaming import MEDIA_TYPE as STREAM_TYPE
 
 api = Blueprint("api", __name__)
 
@@ -25,6 +28,9 @@ def analyze() -> Response:
     """Analyse one text."""
     state = _state()
     parsed = parse_single(request, state.settings.max_text_chars)
+    if wants_stream(request):
+        lines, g.cache_status = state.streamer.lines(parsed.texts[0], parsed.offsets)
+        return _stream_response(lines, g.cache_status)
     results, g.cache_status = state.analyzer.run(parsed.texts, parsed.offsets)
     return _json_response(results[0], g.cache_status)
 
@@ -36,6 +42,17 @@ def analyze_batch() -> Response:
     parsed = parse_batch(request, state.settings.max_text_chars, state.settings.max_batch)
     results, g.cache_status = state.analyzer.run(parsed.texts, parsed.offsets)
     return _json_response('{"results":[' + ",".join(results) + "]}", g.cache_status)
+
+
+def wants_stream(request) -> bool:
+    """``Accept: application/x-ndjson`` (preferred over JSON) asks for the streamed answer."""
+    accept = request.accept_mimetypes
+    return accept[STREAM_TYPE] > accept["application/json"]
+
+
+def _stream_response(lines: Iterator[bytes], cache_status: str) -> Response:
+    # X-Accel-Buffering: nginx (and routers that honour it) pass each line on at once instead of buffering the answer
+    return Response(lines, mimetype=STREAM_TYPE, headers={"X-Cache": cache_status, "X-Accel-Buffering": "no", "Cache-Control": "no-cache"})
 
 
 def _json_response(body: str, cache_status: str) -> Response:

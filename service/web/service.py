@@ -20,7 +20,7 @@ class CachedAnalyzer:
         self.timeout = timeout  # seconds of analysis before AnalysisTimeout (the view answers 503)
         self.version = version
         self.cache = cache
-        self._engine_lock = threading.Lock()  # one analysis at a time per process; threads only wait on I/O
+        self.engine_lock = threading.Lock()  # one analysis at a time per process (streamed ones too); threads only wait on I/O
 
     def run(self, texts: list[str], offsets: str) -> tuple[list[str], str]:
         """Serialised JSON results in input order, and the X-Cache value: hit, miss or off.
@@ -32,7 +32,7 @@ class CachedAnalyzer:
         missing = [i for i, value in enumerate(cached) if value is None]
         fresh: dict[int, dict] = {}
         if missing:  # a full hit never waits for the engine
-            with self._engine_lock, analysis_deadline(self.timeout):
+            with self.engine_lock, analysis_deadline(self.timeout):
                 fresh = dict(zip(missing, self.analyze_many([texts[i] for i in missing], offsets)))
         results = []
         for i, value in enumerate(cached):
