@@ -91,53 +91,91 @@
    * Wrap every analysed sentence carrying a shown label. ``segments`` come from collectText,
    * ``result`` is the service's JSON with offsets in UTF-16 units; ``options.text`` (the analysed
    * text) lets it skip text nodes the page changed since. Never throws on nodes that moved or
-   * disappeared: those stay unmarked. Returns a handle whose remove() takes every mark away.
+   * disappeared: those stay unmarked. Returns a handle whose add(sentences) marks more sentences of
+   * the same text (a streamed answer's next chunk, #16) and whose remove() takes every mark away.
    */
   function highlight(segments, result, options = {}) {
     const shown = new Set(options.labels || ALL_LABELS);
-    const sentences = result.sentences
-      .map((sentence, index) => ({ ...sentence, index, labels: sentence.labels.filter((l) => shown.has(l)) }))
-      .filter((sentence) => sentence.labels.length);
-    const splits = [];
     const marks = [];
+    const done = new Map(); // text node -> { original, parts, marks, pieces } for the nodes marked so far
+    const tooltips = [];
     let doc = null;
-    for (const [segment, pieces] of piecesFor(segments, sentences)) {
-      if (!isIntact(segment, options.text)) continue;
+    let count = 0;
+
+    /** Mark ``pieces`` in one segment's node; returns the node's record, or null when it changed. */
+    function markNode(segment, pieces) {
       const original = segment.node;
-      doc = original.ownerDocument;
       const originalData = original.data;
-      const parts = new Set();
+      const record = { original, parts: new Set(), marks: [], pieces };
       pieces.sort((a, b) => b.from - a.from); // right to left keeps earlier offsets valid
       try {
         for (const piece of pieces) {
           if (!originalData.slice(piece.from, piece.to).trim()) continue; // only non-blank text
           let target = original;
-          if (piece.to < target.data.length) parts.add(target.splitText(piece.to));
+          if (piece.to < target.data.length) record.parts.add(target.splitText(piece.to));
           if (piece.from > 0) {
             target = target.splitText(piece.from);
-            parts.add(target);
+            record.parts.add(target);
           }
           const mark = makeMark(doc, piece, options.sentenceIds);
           target.parentNode.insertBefore(mark, target);
           mark.appendChild(target);
-          marks.push(mark);
+          record.marks.push(mark);
         }
       } catch (error) {
         // the node changed under us after all: leave the rest of it unmarked, keep what is done
       }
-      if (parts.size) splits.push({ original, parts });
+      return record;
     }
-    const tooltip = options.tooltips === false ? null : attachTooltips(marks, options);
+
+    /** Undo one node's marks (a later chunk marks it too: it is marked again with all its pieces). */
+    function unmarkNode(record) {
+      for (const mark of record.marks) {
+        unwrap(mark);
+        const at = marks.indexOf(mark);
+        if (at >= 0) marks.splice(at, 1);
+      }
+      rejoin(record.original, record.parts);
+    }
+
+    function add(sentences) {
+      const fresh = [];
+      const labelled = sentences
+        .map((sentence, i) => ({ ...sentence, index: count + i, labels: sentence.labels.filter((l) => shown.has(l)) }))
+        .filter((sentence) => sentence.labels.length);
+      count += sentences.length;
+      for (const [segment, pieces] of piecesFor(segments, labelled)) {
+        const earlier = done.get(segment.node);
+        if (earlier) unmarkNode(earlier);
+        if (!isIntact(segment, options.text)) continue;
+        doc = segment.node.ownerDocument;
+        const record = markNode(segment, earlier ? [...earlier.pieces, ...pieces] : pieces);
+        done.set(segment.node, record);
+        marks.push(...record.marks);
+        fresh.push(...record.marks);
+      }
+      const tooltip = options.tooltips === false ? null : attachTooltips(fresh, options);
+      if (tooltip) tooltips.push(tooltip);
+      return fresh;
+    }
+
+    add(result.sentences);
     return {
       marks,
+      add,
+      get count() {
+        return count; // sentences given so far, labelled or not
+      },
       remove() {
         const all = new Set(marks);
         // copies of our marks made by a page that re-rendered its markup carry our token too
         if (doc) for (const copy of doc.querySelectorAll(`${MARK_TAG}[${OWNER_ATTRIBUTE}="${MARK_TOKEN}"]`)) all.add(copy);
         for (const mark of all) unwrap(mark);
-        for (const { original, parts } of splits) rejoin(original, parts);
-        if (tooltip) tooltip.destroy();
+        for (const { original, parts } of done.values()) rejoin(original, parts);
+        for (const tooltip of tooltips) tooltip.destroy();
+        tooltips.length = 0;
         marks.length = 0;
+        done.clear();
       },
     };
   }
