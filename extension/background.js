@@ -72,7 +72,47 @@ async function setBackoff(state) {
   }
 }
 
-async function analyse(text, automatic) {
+const STREAM_TYPE = "application/x-ndjson";
+
+/**
+ * Read an NDJSON answer line by line as it arrives (lines may be split across network chunks), calling
+ * ``onSentences`` for each chunk's sentences past the first ``skip`` (those a broken first attempt already
+ * delivered). Resolves to the whole result, ``{ error }`` for a final error line, or ``{ broken: true }`` when
+ * the stream ends before its last line (the instance died) (#16).
+ */
+async function readStream(response, skip, onSentences) {
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  const sentences = [];
+  let buffer = "";
+  const take = (line) => {
+    if (!line.trim()) return null;
+    const part = JSON.parse(line);
+    if (part.error) return { error: part.error };
+    if (part.summary) return { result: { model: part.model, offsets: part.offsets, sensitivity: part.sensitivity, sentences, summary: part.summary } };
+    const fresh = part.sentences.slice(Math.max(0, skip - sentences.length));
+    sentences.push(...part.sentences);
+    if (fresh.length) onSentences(fresh, sentences);
+    return null;
+  };
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      buffer += decoder.decode(value || new Uint8Array(), { stream: !done });
+      let newline;
+      while ((newline = buffer.indexOf("\n")) >= 0) {
+        const end = take(buffer.slice(0, newline));
+        buffer = buffer.slice(newline + 1);
+        if (end) return end;
+      }
+      if (done) return take(buffer) || { broken: true, delivered: sentences.length };
+    }
+  } catch (error) {
+    return { broken: true, delivered: sentences.length };
+  }
+}
+
+async function analyse(text, automatic, onSentences = () => {}) {
   const settings = await SW.loadSettings(chrome.storage.sync);
   await loadBackoff();
   const now = Date.now();
@@ -82,32 +122,60 @@ async function analyse(text, automatic) {
     const message = automatic ? `The server failed; trying again in ${seconds} s if the article changes.` : `The server asked to wait; try again in ${seconds} s.`;
     return { ok: false, status: 0, deferred: true, retryAt: waitUntil, message };
   }
-  const headers = { "Content-Type": "application/json" };
+  const headers = { "Content-Type": "application/json", Accept: `${STREAM_TYPE}, application/json;q=0.5` };
   if (settings.apiKey) headers.Authorization = `Bearer ${settings.apiKey}`;
-  let response;
-  try {
-    response = await fetch(`${settings.serverUrl.replace(/\/+$/, "")}/analyze`, {
-      method: "POST",
-      headers,
-      body: JSON.stringify({ text, offsets: "utf16", ...(settings.sensitivity ? { sensitivity: settings.sensitivity } : {}) }),
-    });
-  } catch (error) {
-    await setBackoff(nextBackoff(backoff, 0, Date.now()));
-    return { ok: false, status: 0, message: `The Sourcewise server at ${settings.serverUrl} could not be reached.` };
+  let delivered = 0;
+  for (let attempt = 0; ; attempt++) {
+    let response;
+    try {
+      response = await fetch(`${settings.serverUrl.replace(/\/+$/, "")}/analyze`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ text, offsets: "utf16", ...(settings.sensitivity ? { sensitivity: settings.sensitivity } : {}) }),
+      });
+    } catch (error) {
+      await setBackoff(nextBackoff(backoff, 0, Date.now()));
+      return { ok: false, status: 0, message: `The Sourcewise server at ${settings.serverUrl} could not be reached.` };
+    }
+    const streamed = response.ok && (response.headers.get("Content-Type") || "").startsWith(STREAM_TYPE) && response.body;
+    if (streamed) {
+      const end = await readStream(response, delivered, onSentences);
+      if (end.broken) {
+        delivered = Math.max(delivered, end.delivered);
+        if (attempt === 0) continue; // the stream broke before its last line (the instance died): once more
+        await setBackoff(nextBackoff(backoff, 0, Date.now()));
+        return { ok: false, status: 0, message: "The connection to the Sourcewise server broke during the analysis." };
+      }
+      if (end.error) {
+        await setBackoff(nextBackoff(backoff, 0, Date.now()));
+        return { ok: false, status: 503, message: `The server could not finish: ${end.error.message}` };
+      }
+      if (backoff.failures) await setBackoff(NO_BACKOFF);
+      return { ok: true, result: end.result };
+    }
+    let body = null;
+    try {
+      body = await response.json();
+    } catch (error) {
+      body = null;
+    }
+    if (!response.ok) {
+      if (backsOff(response.status)) await setBackoff(nextBackoff(backoff, retryAfterMs(response.headers.get("Retry-After"), Date.now()), Date.now()));
+      const detail = body && body.error ? body.error.message : response.statusText;
+      return { ok: false, status: response.status, message: ERROR_MESSAGES[response.status] || `The server answered ${response.status}: ${detail}` };
+    }
+    if (backoff.failures) await setBackoff(NO_BACKOFF);
+    return { ok: true, result: body };
   }
-  let body = null;
-  try {
-    body = await response.json();
-  } catch (error) {
-    body = null;
-  }
-  if (!response.ok) {
-    if (backsOff(response.status)) await setBackoff(nextBackoff(backoff, retryAfterMs(response.headers.get("Retry-After"), Date.now()), Date.now()));
-    const detail = body && body.error ? body.error.message : response.statusText;
-    return { ok: false, status: response.status, message: ERROR_MESSAGES[response.status] || `The server answered ${response.status}: ${detail}` };
-  }
-  if (backoff.failures) await setBackoff(NO_BACKOFF);
-  return { ok: true, result: body };
+}
+
+/** Forward a chunk's sentences to the asking content script, and let an open popup show the answer so far. */
+function forwardSentences(sender, requestId, sentences, soFar) {
+  const tabId = sender.tab.id;
+  chrome.tabs.sendMessage(tabId, { type: "sourcewise:sentences", requestId, sentences }, { frameId: sender.frameId || 0 }).catch(() => null);
+  const state = { ok: true, partial: true, result: { sentences: soFar.slice() }, url: sender.tab.url };
+  memoryStates.set(tabId, state);
+  chrome.runtime.sendMessage({ type: "sourcewise:progress", tabId, state }).catch(() => null); // no popup open: nobody listens
 }
 
 const FEEDBACK_FIELDS = { sentence: "string", context: "string", label: "string", verdict: "string" };
@@ -168,6 +236,8 @@ async function rememberTab(tabId, state) {
 
 async function tabState(tabId) {
   const key = `tab:${tabId}`;
+  const memory = memoryStates.get(tabId);
+  if (memory && memory.partial) return memory; // an answer still streaming in (#16)
   try {
     const stored = (await chrome.storage.session.get(key))[key];
     if (stored) return stored;
@@ -287,7 +357,8 @@ const HANDLERS = {
       if (typeof message.text !== "string") return refusal("no text");
       const automatic = AUTOMATIC_REASONS.has(message.reason);
       if (automatic && !(await automaticAllowed(sender.url))) return { ...refusal("Automatic analysis is off for this page."), stop: true };
-      const answer = await analyse(message.text, automatic);
+      const requestId = typeof message.requestId === "string" ? message.requestId : "";
+      const answer = await analyse(message.text, automatic, (sentences, soFar) => forwardSentences(sender, requestId, sentences, soFar));
       if (!answer.deferred || !automatic) await rememberTab(sender.tab.id, answer.ok ? { ok: true, result: answer.result, url: sender.tab.url } : answer);
       return answer;
     },

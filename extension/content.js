@@ -32,6 +32,7 @@
   let articleRoot = null;
   let busy = false;
   let styled = null;
+  let streaming = null; // the request whose sentences are being marked as they arrive (#16)
 
   /** Change our own marks without the page observer mistaking it for new article text. */
   function editMarks(change) {
@@ -103,20 +104,51 @@
     return article || { text: "", segments: [] };
   }
 
+  /** Mark one streamed chunk's sentences as they arrive, for the request in flight only (#16). */
+  function onSentences(message) {
+    const current = streaming;
+    if (!current || message.requestId !== current.id || !Array.isArray(message.sentences)) return;
+    current.count += message.sentences.length;
+    editMarks(() => {
+      if (current.handle && current.handle === handle) {
+        handle.add(message.sentences);
+        return;
+      }
+      if (handle) handle.remove(); // the marks of the text analysed before: this answer replaces them
+      handle = SW.highlight(current.segments, { sentences: message.sentences }, {
+        labels: settings.labels, text: current.text, editMarks, onReport: report, pageUrl: pageUrl(),
+      });
+      current.handle = handle;
+    });
+    ensureStyles();
+  }
+
   /** Send collected text (the article or the reader's selection) and mark it; the service's answer. */
   async function send(collected, reason) {
     const { text, segments } = collected;
     const previous = lastSentText;
     lastSentText = sendKey(text);
-    const answer = await chrome.runtime.sendMessage({ type: "sourcewise:analyze", text, reason });
+    const requestId = SW.MARK_TOKEN + String(Math.random()).slice(2);
+    const stream = { id: requestId, segments, text, count: 0, handle: null };
+    streaming = stream;
+    let answer;
+    try {
+      answer = await chrome.runtime.sendMessage({ type: "sourcewise:analyze", text, reason, requestId });
+    } finally {
+      if (streaming === stream) streaming = null;
+    }
+    const streamed = stream.handle !== null && stream.handle === handle;
     if (!answer || !answer.ok) {
+      if (streamed) clearMarks(); // a stream that failed part-way leaves no half-marked article
       failed(answer, previous);
       return answer || { ok: false };
     }
+    if (paused) return { ok: false, removed: true }; // the reader removed the marks while the answer came in
     await ensureStyles();
     lastResult = answer.result;
     lastSegments = segments;
-    render(answer.result, segments, text);
+    if (!streamed || handle.count !== answer.result.sentences.length) render(answer.result, segments, text); // a cached or plain answer: all at once
+    else lastText = text;
     document.documentElement.setAttribute("data-sourcewise-state", "done");
     return answer;
   }
@@ -202,6 +234,7 @@
   }
 
   function removeHighlights() {
+    streaming = null; // sentences still arriving are not marked
     clearMarks();
     lastResult = null;
     lastText = null;
@@ -278,6 +311,7 @@
       analyseSelection().then(reply, () => reply({ ok: false }));
       return true;
     }
+    if (message.type === "sourcewise:sentences") onSentences(message);
     if (message.type === "sourcewise:remove") {
       removeHighlights();
       reply({ ok: true });

@@ -96,7 +96,7 @@
     const labelsLocked = "labels" in (await SW.loadManaged()); // set by the administrator
     const rows = SW.profile(state.result);
     const count = state.result.sentences.length;
-    status.textContent = `${count} ${count === 1 ? "sentence" : "sentences"} analysed.`;
+    status.textContent = `${count} ${count === 1 ? "sentence" : "sentences"} analysed${state.partial ? " so far…" : "."}`;
     const body = table.querySelector("tbody");
     body.replaceChildren();
     for (const row of rows) {
@@ -159,5 +159,9 @@
     show(null);
   });
   await showSensitivity();
+  // a streamed answer fills the profile in as it grows (#16)
+  chrome.runtime.onMessage.addListener((message) => {
+    if (message && message.type === "sourcewise:progress" && message.tabId === tab.id) show(message.state);
+  });
   show(await chrome.runtime.sendMessage({ type: "sourcewise:state", tabId: tab.id }));
 })();

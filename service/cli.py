@@ -91,16 +91,16 @@ def _jsonl_records(handle: IO[str]) -> Iterator[dict]:
         yield record
 
 
-def run_jsonl(in_path: str, out_path: str, offsets: str, sensitivity: str = "balanced") -> int:
-    """Batch mode: one result line per input line, same order, ids carried over."""
-    from .engine import analyze_many
+def run_jsonl(in_path: str, out_path: str, offsets: str, sensitivity: str = "balanced", jobs: int | None = None) -> int:
+    """Batch mode: one result line per input line, same order, ids carried over; on ``jobs`` processes (default: the cores)."""
+    from .parallel import analyze_parallel
 
     with _open_in(in_path) as source:
         records = list(_jsonl_records(source))
     texts = (record["text"] for record in records)
     out = _open_out(out_path)
     try:
-        for count, (record, result) in enumerate(zip(records, analyze_many(texts, offsets=offsets, sensitivity=sensitivity)), 1):
+        for count, (record, result) in enumerate(zip(records, analyze_parallel(texts, offsets=offsets, jobs=jobs, sensitivity=sensitivity)), 1):
             out.write(json.dumps({"id": record.get("id"), **result}, ensure_ascii=False) + "\n")
             if count % PROGRESS_EVERY == 0 or count == len(records):
                 print(f"\ranalysed {count}/{len(records)}", end="", file=sys.stderr, flush=True)
@@ -116,7 +116,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     from .engine import analyze
 
     if args.jsonl:
-        return run_jsonl(args.jsonl, args.out or "-", args.offsets, args.sensitivity)
+        return run_jsonl(args.jsonl, args.out or "-", args.offsets, args.sensitivity, args.jobs)
     if not args.file:
         raise SystemExit("sourcewise analyze: give a FILE (or - for stdin), or --jsonl IN")
     with _open_in(args.file) as handle:
@@ -188,6 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--jsonl", metavar="IN", help="batch: JSON Lines with 'id' and 'text' (- for stdin)")
     analyze.add_argument("--out", metavar="OUT", help="batch output (default stdout)")
     analyze.add_argument("--offsets", choices=["codepoint", "utf16"], default="codepoint")
+    analyze.add_argument("--jobs", type=int, metavar="N", help="batch: processes to analyse on (default: the machine's cores)")
     analyze.add_argument("--color", choices=["auto", "always", "never"], default="auto")
     analyze.add_argument("--sensitivity", choices=["strict", "balanced", "sensitive"], default=os.environ.get("SENSITIVITY", "balanced"),
                          help="fewer, surer marks (strict) or more (sensitive); default balanced")

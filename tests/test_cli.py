@@ -68,6 +68,21 @@ def test_jsonl_batch_keeps_order_and_ids(tmp_path: Path) -> None:
     assert lines[1]["sentences"] == []
 
 
+def test_jsonl_jobs_give_the_same_output_in_the_same_order(tmp_path: Path) -> None:
+    """--jobs 2 (two forked processes) writes byte for byte what --jobs 1 writes (#16)."""
+    seed = (Path(__file__).parent / "fixtures" / "seed_article.txt").read_text(encoding="utf-8")
+    texts = [seed, "Experts say it may rain.", "", "Prices rose 4% in May.", seed[:700], "😀 Officials said it could fail."] * 4
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate(texts)), encoding="utf-8")
+    outputs = []
+    for jobs in ("1", "2"):
+        completed = subprocess.run([sys.executable, "-m", "service.cli", "analyze", "--jsonl", str(source), "--jobs", jobs, "--offsets", "utf16"],
+                                   capture_output=True, text=True, timeout=300, check=True)
+        outputs.append(completed.stdout)
+    assert outputs[0] == outputs[1]
+    assert [json.loads(line)["id"] for line in outputs[0].splitlines()] == list(range(len(texts)))
+
+
 def test_jsonl_stdin_to_stdout() -> None:
     completed = subprocess.run(
         [sys.executable, "-m", "service.cli", "analyze", "--jsonl", "-"],

@@ -131,74 +131,116 @@
    * ``tooltips: false``, ``onReport(report)`` (a promise; offers "Wrong label…" when given),
    * ``pageUrl``, ``editMarks(change)`` (runs the renderer's own later DOM changes, e.g. Dismiss).
    * Sentences dismissed earlier in this page view stay unmarked. Never throws on nodes that moved
-   * or disappeared: those stay unmarked. Returns a handle whose remove() takes its marks away.
+   * or disappeared: those stay unmarked. Returns a handle whose add(sentences) marks more sentences of
+   * the same text (a streamed answer's next chunk, #16), whose count is the sentences given so far and
+   * whose remove() takes its marks away.
    */
   function highlight(segments, result, options = {}) {
     const shown = new Set(options.labels || ALL_LABELS);
     let doc = null;
     for (const segment of segments) if (segment.node && segment.node.ownerDocument) doc = segment.node.ownerDocument;
     const page = doc ? pageState(doc) : null;
-    const sentences = result.sentences
-      .map((sentence, index) => ({ ...sentence, index, allLabels: sentence.labels, labels: sentence.labels.filter((l) => shown.has(l)) }))
-      .filter((sentence) => sentence.labels.length && !(page && page.dismissed.has(sentence.text)));
-    const splits = [];
+    const given = { sentences: [] }; // every sentence so far, labelled or not: a report's context
     const marks = [];
-    const entries = new Map(); // sentence → its entry (fragments, report context)
-    for (const [segment, pieces] of piecesFor(segments, sentences)) {
-      if (!isIntact(segment, options.text)) continue;
+    const done = new Map(); // text node → { original, parts, marks, pieces } for the nodes marked so far
+    const made = []; // every entry, in the order made
+
+    /** Mark ``pieces`` in one segment's node, filing each mark under its sentence's entry. */
+    function markNode(segment, pieces, entries) {
       const original = segment.node;
       const originalData = original.data;
-      const parts = new Set();
+      const record = { original, parts: new Set(), marks: [], pieces };
       pieces.sort((a, b) => b.from - a.from); // right to left keeps earlier offsets valid
       try {
         for (const piece of pieces) {
           if (!originalData.slice(piece.from, piece.to).trim()) continue; // only non-blank text
           let target = original;
-          if (piece.to < target.data.length) parts.add(target.splitText(piece.to));
+          if (piece.to < target.data.length) record.parts.add(target.splitText(piece.to));
           if (piece.from > 0) {
             target = target.splitText(piece.from);
-            parts.add(target);
+            record.parts.add(target);
           }
           const mark = makeMark(original.ownerDocument, piece, options.sentenceIds);
           target.parentNode.insertBefore(mark, target);
           mark.appendChild(target);
-          marks.push(mark);
+          record.marks.push(mark);
           if (!entries.has(piece.sentence)) {
-            entries.set(piece.sentence, {
+            entries.set(piece.sentence, piece.sentence.entry || {
               ref: null, sentence: piece.sentence, marks: [], options,
-              context: contextOf(result, piece.sentence.index),
+              context: contextOf(given, piece.sentence.index),
             });
+            piece.sentence.entry = entries.get(piece.sentence);
           }
           entries.get(piece.sentence).marks.push(mark);
         }
       } catch (error) {
         // the node changed under us after all: leave the rest of it unmarked, keep what is done
       }
-      if (parts.size) splits.push({ original, parts });
+      return record;
     }
-    const made = [...entries.values()];
-    for (const entry of made) entry.marks.sort(inDocumentOrder);
-    made.sort((a, b) => inDocumentOrder(a.marks[0], b.marks[0]));
-    for (const entry of made) {
-      entry.ref = String(nextRef++); // in page order
-      entry.handleMarks = marks;
-      const first = entry.marks[0];
-      first.setAttribute("tabindex", "0"); // one Tab stop per sentence, however many fragments it has
-      first.setAttribute("data-sourcewise-first", "");
-      if (options.tooltips !== false) first.setAttribute("aria-describedby", DESCRIPTION_ID);
-      for (const mark of entry.marks) mark._sourcewiseEntry = entry;
+
+    /** Undo one node's marks (a later chunk marks it too: it is marked again with all its pieces). */
+    function unmarkNode(record) {
+      for (const mark of record.marks) {
+        const entry = mark._sourcewiseEntry;
+        if (entry) entry.marks.splice(entry.marks.indexOf(mark), 1);
+        unwrap(mark);
+        const at = marks.indexOf(mark);
+        if (at >= 0) marks.splice(at, 1);
+      }
+      rejoin(record.original, record.parts);
     }
-    if (page && made.length) page.add(made, options.tooltips !== false);
+
+    function add(more) {
+      const base = given.sentences.length;
+      given.sentences.push(...more);
+      const sentences = more
+        .map((sentence, i) => ({ ...sentence, index: base + i, allLabels: sentence.labels, labels: sentence.labels.filter((l) => shown.has(l)) }))
+        .filter((sentence) => sentence.labels.length && !(page && page.dismissed.has(sentence.text)));
+      const entries = new Map(); // sentence → its entry (fragments, report context), for the sentences marked now
+      for (const [segment, pieces] of piecesFor(segments, sentences)) {
+        const earlier = done.get(segment.node);
+        if (earlier) unmarkNode(earlier);
+        if (!isIntact(segment, options.text)) continue;
+        const record = markNode(segment, earlier ? [...earlier.pieces, ...pieces] : pieces, entries);
+        done.set(segment.node, record);
+        marks.push(...record.marks);
+      }
+      const touched = [...entries.values()].filter((entry) => entry.marks.length);
+      for (const entry of touched) entry.marks.sort(inDocumentOrder);
+      const fresh = touched.filter((entry) => entry.ref === null);
+      fresh.sort((a, b) => inDocumentOrder(a.marks[0], b.marks[0]));
+      for (const entry of touched) {
+        if (entry.ref === null) entry.ref = String(nextRef++); // in page order
+        entry.handleMarks = marks;
+        const first = entry.marks[0];
+        first.setAttribute("tabindex", "0"); // one Tab stop per sentence, however many fragments it has
+        first.setAttribute("data-sourcewise-first", "");
+        if (options.tooltips !== false) first.setAttribute("aria-describedby", DESCRIPTION_ID);
+        for (const mark of entry.marks) mark._sourcewiseEntry = entry;
+      }
+      made.push(...fresh);
+      if (page && fresh.length) page.add(fresh, options.tooltips !== false);
+      return fresh;
+    }
+
+    add(result.sentences);
     return {
       marks,
+      add,
+      get count() {
+        return given.sentences.length; // sentences given so far, labelled or not
+      },
       remove() {
         const all = new Set(marks);
         // copies of our marks made by a page that re-rendered its markup carry our token too
         if (doc) for (const copy of doc.querySelectorAll(`${MARK_TAG}[${OWNER_ATTRIBUTE}="${MARK_TOKEN}"]`)) if (!copy._sourcewiseEntry) all.add(copy);
         for (const mark of all) unwrap(mark);
-        for (const { original, parts } of splits) rejoin(original, parts);
+        for (const { original, parts } of done.values()) rejoin(original, parts);
         if (page) page.drop(made);
         marks.length = 0;
+        done.clear();
+        made.length = 0;
       },
     };
   }

@@ -1,11 +1,16 @@
-"""The public analysis API: text in, the result JSON out."""
+"""The public analysis API: text in, the result JSON out.
+
+Every text is analysed in paragraph-aligned chunks (``chunking``), one Doc each, in order, the state the
+labels need carried from chunk to chunk (``context.ArticleState``). :func:`analyze_stream` yields each
+chunk's sentences as soon as they are ready; :func:`analyze` and :func:`analyze_many` gather the same
+chunks, so a streamed answer and a plain one are the same by construction (#16).
+"""
 
 from __future__ import annotations
 
 import re
-from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
 
 from spacy.language import Language
@@ -13,8 +18,11 @@ from spacy.tokens import Doc, Span
 
 from .attribution import EXTENSION as ATTRIBUTIONS
 from .attribution import Attribution
+from .chunking import chunk_spans
 from .claim_detector import EXTENSION as CLAIMS
 from .claims import ClaimEvidence
+from .context import EMPTY, ArticleState
+from .context import EXTENSION as CONTEXT
 from .judgement import LABELS, Verdict, exceptions_that_apply, judge, present, reported_act
 from .label_features import findings_summary, sentence_features
 from .labeller import DEFAULT_SENSITIVITY, SENSITIVITIES, label_scores, labels_at
@@ -41,27 +49,83 @@ def analyze_many(
     texts: Iterable[str], offsets: str = "codepoint", batch_size: int = BATCH_SIZE, nlp: Language | None = None,
     sensitivity: str = DEFAULT_SENSITIVITY,
 ) -> Iterator[dict]:
-    """Analyse many texts with ``nlp.pipe`` (the process-wide pipeline unless given), yielding results in input order."""
-    if offsets not in UNITS:
-        raise ValueError(f"offsets must be one of {UNITS}, got {offsets!r}")
-    if sensitivity not in SENSITIVITIES:
-        raise ValueError(f"sensitivity must be one of {SENSITIVITIES}, got {sensitivity!r}")
+    """Analyse many texts (the process-wide pipeline unless given), yielding results in input order."""
+    _check(offsets, sensitivity)
     nlp = nlp or get_nlp()
     version = model_version()
-    originals: deque[str] = deque()
-
-    def tokenisable(items: Iterable[str]) -> Iterator[str]:
-        for text in items:
-            originals.append(text)
-            yield _LONE_SURROGATE.sub("\ufffd", text)
-
     # Strings and lexemes the texts add to the vocabulary are freed after each batch, so a worker's
     # memory does not grow with every new word it is sent (#12); results are plain dicts, safe to keep.
     pending = iter(texts)
     while batch := list(islice(pending, batch_size)):
         with nlp.memory_zone():
-            results = [result_for(doc, offsets, version, originals.popleft(), sensitivity) for doc in nlp.pipe(tokenisable(batch), batch_size=batch_size)]
+            results = [gather(analyze_chunks(text, offsets, nlp, sensitivity), version, offsets, sensitivity) for text in batch]
         yield from results
+
+
+def analyze_stream(text: str, offsets: str = "codepoint", nlp: Language | None = None, sensitivity: str = DEFAULT_SENSITIVITY) -> Iterator[dict]:
+    """Analyse one article chunk by chunk: ``{"sentences": [...]}`` for each chunk with sentences (offsets into the
+    whole text), then ``{"summary", "model", "offsets", "sensitivity"}``. Closing the generator early stops the analysis."""
+    _check(offsets, sensitivity)
+    nlp = nlp or get_nlp()
+    version = model_version()
+    chunks: list[Chunk] = []
+    with nlp.memory_zone():
+        for chunk in analyze_chunks(text, offsets, nlp, sensitivity):
+            chunks.append(chunk)
+            if chunk.sentences:
+                yield {"sentences": chunk.sentences}
+    yield {"summary": summarize(chunks), "model": version, "offsets": offsets, "sensitivity": sensitivity}
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One chunk's sentence results (offsets into the whole text) and how many of them were judged."""
+
+    sentences: list[dict]
+    judged: int
+
+
+def gather(chunks: Iterable[Chunk], version: str, offsets: str, sensitivity: str) -> dict:
+    """The plain result from a text's chunks."""
+    chunks = list(chunks)
+    return {"model": version, "offsets": offsets, "sensitivity": sensitivity,
+            "sentences": [s for chunk in chunks for s in chunk.sentences], "summary": summarize(chunks)}
+
+
+def summarize(chunks: list[Chunk]) -> dict:
+    """How many sentences were judged, and how many carry each label."""
+    summary = {"sentences": sum(chunk.judged for chunk in chunks)}
+    summary.update({label: sum(label in s["labels"] for chunk in chunks for s in chunk.sentences) for label in LABELS})
+    return summary
+
+
+def _check(offsets: str, sensitivity: str) -> None:
+    if offsets not in UNITS:
+        raise ValueError(f"offsets must be one of {UNITS}, got {offsets!r}")
+    if sensitivity not in SENSITIVITIES:
+        raise ValueError(f"sensitivity must be one of {SENSITIVITIES}, got {sensitivity!r}")
+
+
+def analyze_chunks(text: str, offsets: str, nlp: Language, sensitivity: str = DEFAULT_SENSITIVITY) -> Iterator[Chunk]:
+    """Each chunk's sentence results, in order (call inside a memory zone: later chunks refer to earlier Docs).
+
+    The chunks go through ``nlp.pipe`` one at a time (``batch_size=1`` keeps the pipe lazy), so the state a chunk
+    starts from is complete when its Doc is made."""
+    tokenisable = _LONE_SURROGATE.sub("\ufffd", text)
+    convert = offset_converter(text, offsets)
+    state = EMPTY
+
+    def docs() -> Iterator[Doc]:
+        for number, (start, end) in enumerate(chunk_spans(tokenisable)):
+            if state.chunks != number:  # would mean spaCy read ahead: the chunk would start from stale state
+                raise RuntimeError("nlp.pipe read a chunk before the one before it was analysed")
+            doc = nlp.make_doc(tokenisable[start:end])
+            doc._.set(CONTEXT, replace(state, offset=start))
+            yield doc
+
+    for doc in nlp.pipe(docs(), batch_size=1):
+        chunk, state = chunk_result(doc, convert, text, doc._.get(CONTEXT), sensitivity)
+        yield chunk
 
 
 def _trimmed(sent: Span) -> Span | None:
@@ -86,8 +150,9 @@ class SentenceFindings:
     features: list[float] | None
 
 
-def sentence_findings(doc: Doc) -> list[SentenceFindings]:
-    """Every non-blank sentence of an analysed Doc with its cues, attributions, claim evidence and features."""
+def sentence_findings(doc: Doc, state: ArticleState = EMPTY) -> list[SentenceFindings]:
+    """Every non-blank sentence of an analysed Doc with its cues, attributions, claim evidence and features;
+    ``state``: what the chunks before this one left (the sentence before, its relations and labels)."""
     speculation = list(doc.spans[SPANS_KEY]) if SPANS_KEY in doc.spans else []
     attributions: list[Attribution] = doc._.get(ATTRIBUTIONS) or []
     sentence_spans = [_trimmed(sent) for sent in doc.sents]
@@ -103,9 +168,9 @@ def sentence_findings(doc: Doc) -> list[SentenceFindings]:
         if anchor is not None:
             by_sentence[sentence_of[anchor]][1].append(attribution)
     found: list[SentenceFindings] = []
-    previous: list[Attribution] = []
-    previous_labels: list[str] = []
-    previous_found = (False, False, False, False)
+    previous: list[Attribution] = list(state.previous_relations)
+    previous_labels: list[str] = list(state.previous_rule_labels)
+    previous_found = state.previous_findings
     for span, (cues, relations), (claim, evidence) in zip(sentence_spans, by_sentence, claims):
         if span is None:
             continue
@@ -123,23 +188,46 @@ def sentence_findings(doc: Doc) -> list[SentenceFindings]:
     return found
 
 
+def state_after(doc: Doc, state: ArticleState, findings: list[SentenceFindings]) -> ArticleState:
+    """The state the chunk after ``doc`` starts from: the attribution finder's leftovers and the labels' context."""
+    judged = [f for f in findings if f.kind is None]
+    changes: dict = {}
+    if findings:
+        changes["previous_relations"] = tuple(findings[-1].relations)
+        changes["recent_texts"] = tuple([*state.recent_texts, *(_flat(f.span) for f in findings)][-CONTEXT_SENTENCES:])
+    if judged:
+        last = judged[-1]
+        changes["previous_rule_labels"] = tuple(last.rule.labels)
+        changes["previous_findings"] = findings_summary(last.cues, last.relations, last.claim)
+    return state.after(doc, **changes)
+
+
+def _flat(span: Span) -> str:
+    return " ".join(span.text.split())
+
+
 def label_contexts(findings: list[SentenceFindings], before: tuple[str, ...] = ()) -> list[str]:
     """The labeller's context for each sentence: the two sentences before it (``before``: the article's earlier ones)."""
-    texts = [*before, *(" ".join(f.span.text.split()) for f in findings)]
+    texts = [*before, *(_flat(f.span) for f in findings)]
     offset = len(before)
     return [" ".join(texts[max(0, offset + i - CONTEXT_SENTENCES) : offset + i]) for i in range(len(findings))]
 
 
 def result_for(doc: Doc, offsets: str, version: str, original: str | None = None, sensitivity: str = DEFAULT_SENSITIVITY) -> dict:
-    """Build the result JSON for an analysed Doc; ``original`` is the text as submitted."""
+    """Build the result JSON for one Doc analysed on its own; ``original`` is the text as submitted."""
     text = doc.text if original is None else original
-    convert = offset_converter(text, offsets)
+    chunk, _ = chunk_result(doc, offset_converter(text, offsets), text, EMPTY, sensitivity)
+    return gather([chunk], version, offsets, sensitivity)
+
+
+def chunk_result(doc: Doc, convert, text: str, state: ArticleState, sensitivity: str = DEFAULT_SENSITIVITY) -> tuple[Chunk, ArticleState]:
+    """The sentence results of one analysed chunk (``state`` is where it starts: ``state.offset`` in ``text``, the
+    article as submitted), and the state the next chunk starts from."""
     as_json = lambda span: _span_json(span, convert, text)  # noqa: E731
-    findings = sentence_findings(doc)
-    contexts = label_contexts(findings)
+    findings = sentence_findings(doc, state)
+    contexts = label_contexts(findings, before=state.recent_texts)
     judged = [i for i, f in enumerate(findings) if f.kind is None]
-    scored = label_scores([" ".join(findings[i].span.text.split()) for i in judged], [contexts[i] for i in judged],
-                          [findings[i].features for i in judged])
+    scored = label_scores([_flat(findings[i].span) for i in judged], [contexts[i] for i in judged], [findings[i].features for i in judged])
     scores_of = dict(zip(judged, scored))
     sentences = []
     for number, found in enumerate(findings):
@@ -161,13 +249,20 @@ def result_for(doc: Doc, offsets: str, version: str, original: str | None = None
                 "source": _source_json(verdict.source, as_json),
             }
         )
-    summary = {"sentences": len(judged)}
-    summary.update({label: sum(label in s["labels"] for s in sentences) for label in LABELS})
-    return {"model": version, "offsets": offsets, "sensitivity": sensitivity, "sentences": sentences, "summary": summary}
+    return Chunk(sentences, len(judged)), state_after(doc, state, findings)
 
 
 def _span_json(span: Span, convert, text: str) -> dict:
-    return {"start": convert(span.start_char), "end": convert(span.end_char), "text": text[span.start_char : span.end_char]}
+    """A span (of this chunk or, for a speaker carried over, of an earlier one) with offsets into the whole text."""
+    offset = carried_offset(span.doc)
+    start, end = offset + span.start_char, offset + span.end_char
+    return {"start": convert(start), "end": convert(end), "text": text[start:end]}
+
+
+def carried_offset(doc: Doc) -> int:
+    """Where this Doc's chunk starts in the article (0 for a Doc analysed on its own)."""
+    state = doc._.get(CONTEXT)
+    return state.offset if state is not None else 0
 
 
 def _source_json(attribution: Attribution | None, as_json) -> dict | None:
@@ -176,3 +271,12 @@ def _source_json(attribution: Attribution | None, as_json) -> dict | None:
         return None
     refers_to = " ".join(attribution.refers_to.text.split()) if attribution.refers_to is not None else None
     return {**as_json(attribution.source), "kind": attribution.kind, "refers_to": refers_to}
+
+
+def analyze_whole(text: str, offsets: str = "codepoint", nlp: Language | None = None, sensitivity: str = DEFAULT_SENSITIVITY) -> dict:
+    """The text as one Doc, not chunked: the reference the chunked analysis is measured against (#16)."""
+    _check(offsets, sensitivity)
+    nlp = nlp or get_nlp()
+    with nlp.memory_zone():
+        doc = nlp(_LONE_SURROGATE.sub("\ufffd", text))
+        return result_for(doc, offsets, model_version(), text, sensitivity)

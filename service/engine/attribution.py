@@ -21,6 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from .attribution_features import candidate_features, candidates
+from .context import OUT_EXTENSION, carried_in, lemma_before
 from .resources import classify, load_classifier, load_json
 from .speculation import SPANS_KEY
 
@@ -70,7 +71,7 @@ POLL_WORDS = {"poll", "survey"}
 
 def _poll_before(source: Span) -> bool:
     """The article has introduced a poll or survey before this phrase, so a share of respondents speaks for it."""
-    return any(t.lemma_.lower() in POLL_WORDS for t in source.doc[: source.start])
+    return lemma_before(source.doc, source.start, POLL_WORDS)
 
 
 def _words(name: str) -> frozenset[str]:
@@ -201,13 +202,15 @@ class AttributionFinder:
         self.person_heads = _words("person_heads")
 
     def __call__(self, doc: Doc) -> Doc:
+        carried = carried_in(doc)  # the chunks of the article before this one (#16)
         sentences = list(doc.sents)
         ruled: list[list[Attribution]] = []
         named_before: list[bool] = []
-        previous_named = False
+        previous_named = carried.previous_named
         quoted = quote_regions(doc.text)
         for sent in sentences:
-            speaker_before = any(a.kind == "named" and not _first_person(a) for found in ruled[-2:] for a in found)
+            recent = ruled[-2:] if len(ruled) >= 2 else [*carried.recent_ruled, *ruled][-2:]
+            speaker_before = any(a.kind == "named" and not _first_person(a) for found in recent for a in found)
             here = [a for a in _without_inner_passives(self._in_sentence(sent, previous_named))
                     if not _not_a_source(a, quoted, speaker_before)] or self._clause_stance(sent, previous_named)
             ruled.append(here)
@@ -216,7 +219,7 @@ class AttributionFinder:
         learned = {number: kept for number, found in self._learned(sentences, ruled, named_before).items()
                    if (kept := [a for a in found if not _not_a_source(a, quoted, speaker_before=False)])}
         direct: list[list[Attribution]] = []
-        speakers = _Antecedents(doc, sentences, self.source_kinds.named_heads - self.person_heads)
+        speakers = _Antecedents(doc, sentences, self.source_kinds.named_heads - self.person_heads, carried.antecedents)
         for number in range(len(sentences)):
             found = ruled[number] or learned.get(number, [])
             here = [speakers.resolve(a, number, found) for a in found]
@@ -225,6 +228,11 @@ class AttributionFinder:
         inherited = _continuations(doc, sentences, direct)
         found = [a for number, here in enumerate(direct) for a in (here or inherited.get(number, []))]
         doc._.set(EXTENSION, found)
+        if sentences:  # what the next chunk starts from
+            doc._.set(OUT_EXTENSION, {
+                "previous_named": previous_named, "recent_ruled": tuple([*carried.recent_ruled, *ruled][-2:]), "antecedents": speakers.carried(),
+                "previous_direct": tuple(direct[-1]), "previous_speaker": _speaker(direct[-1] or inherited.get(len(sentences) - 1, [])),
+            })
         return doc
 
     def _learned(self, sentences: list[Span], ruled: list[list[Attribution]], named_before: list[bool]) -> dict[int, list[Attribution]]:
@@ -511,19 +519,51 @@ def _with_title(name: Span) -> Span:
     return doc[start : name.end]
 
 
+@dataclass(frozen=True)
+class CarriedAntecedents:
+    """:class:`_Antecedents` at the end of a chunk, for the next one (#16); sentence numbers count back from its start."""
+
+    person: tuple[Span, int] | None = None
+    organisation: tuple[Span, int] | None = None
+    latest: tuple[Span, int] | None = None
+    people: tuple[tuple[Span, int], ...] = ()
+    bodies: tuple[tuple[Span, int], ...] = ()
+
+
 class _Antecedents:
     """Who a pronoun source stands for (#17): "he"/"she" → the person who spoke last, or else the person the text named
     last (within ``ANTECEDENT_SENTENCES``); "it" → the organisation that spoke last; a quoted "I"/"we" → whoever spoke
     last. "they" stays unresolved (a group, often a vague one)."""
 
-    def __init__(self, doc: Doc, sentences: list[Span], organisation_heads: frozenset[str]) -> None:
+    def __init__(self, doc: Doc, sentences: list[Span], organisation_heads: frozenset[str], carried: CarriedAntecedents | None = None) -> None:
         self.sentences = sentences
         self.organisation_heads = organisation_heads
         self.people = [_with_title(e) for e in doc.ents if e.label_ == "PERSON"]
         self.bodies = [e for e in doc.ents if e.label_ in ORGANISATION_ENTITIES]
-        self.person: tuple[Span, int] | None = None  # (name, sentence number)
-        self.organisation: tuple[Span, int] | None = None
-        self.latest: tuple[Span, int] | None = None
+        carried = carried or CarriedAntecedents()
+        # the chunks before this one (#16): sentence numbers there count back from this chunk's first (-1: the last one)
+        self.person: tuple[Span, int] | None = carried.person  # (name, sentence number)
+        self.organisation: tuple[Span, int] | None = carried.organisation
+        self.latest: tuple[Span, int] | None = carried.latest
+        self.earlier_people, self.earlier_bodies = carried.people, carried.bodies
+
+    def carried(self) -> CarriedAntecedents:
+        """What the next chunk needs: the last speakers and the names of the last ``ANTECEDENT_SENTENCES`` sentences."""
+        count = len(self.sentences)
+        sentence_of = {sent.start: number for number, sent in enumerate(self.sentences)}
+        starts = sorted(sentence_of)
+
+        def numbered(names: list[Span]) -> tuple[tuple[Span, int], ...]:
+            return tuple((name, sentence_of[starts[bisect_right(starts, name.start) - 1]]) for name in names)
+
+        def shift(found: tuple[Span, int] | None) -> tuple[Span, int] | None:
+            return None if found is None or found[1] - count < -ANTECEDENT_SENTENCES - 1 else (found[0], found[1] - count)
+
+        def recent(names: tuple[tuple[Span, int], ...]) -> tuple[tuple[Span, int], ...]:
+            return tuple((name, number - count) for name, number in names if number - count >= -ANTECEDENT_SENTENCES)
+
+        return CarriedAntecedents(shift(self.person), shift(self.organisation), shift(self.latest),
+                                  recent((*self.earlier_people, *numbered(self.people))), recent((*self.earlier_bodies, *numbered(self.bodies))))
 
     def _organisation(self, name: Span) -> bool:
         root = name.root
@@ -549,6 +589,9 @@ class _Antecedents:
     def _named_before(self, names: list[Span], token: Token, number: int, sentences: int) -> Span | None:
         start = self.sentences[max(0, number - sentences)].start
         before = [e for e in names if start <= e.start and e.end <= token.i and e.root.pos_ != "PRON"]
+        if not before and number - sentences < 0:  # a name in the chunks before this one
+            earlier = self.earlier_people if names is self.people else self.earlier_bodies
+            before = [e for e, at in earlier if at >= number - sentences and e.root.pos_ != "PRON"]
         return before[-1] if before else None
 
     def resolve(self, attribution: Attribution, number: int, sentence: list[Attribution]) -> Attribution:
@@ -567,7 +610,7 @@ class _Antecedents:
             found = _name_of(tag) if tag is not None else self._recent(self.latest, number)
         else:
             found = None
-        if found is None or found.root.pos_ == "PRON" or found.start <= source.start < found.end:
+        if found is None or found.root.pos_ == "PRON" or (found.doc is source.doc and found.start <= source.start < found.end):
             return attribution
         return dataclasses.replace(attribution, refers_to=found)
 
@@ -618,6 +661,8 @@ def _continuations(doc: Doc, sentences: list[Span], direct: list[list[Attributio
 
     starts, ends = [sent.start_char for sent in sentences], [sent.end_char for sent in sentences]
     text = doc.text  # Doc.text joins every token: build it once
+    carried = carried_in(doc)  # the sentence before this chunk, its own relations and its speaker (#16)
+    colon_before = carried.previous_sentence is not None and carried.previous_sentence.text.rstrip().endswith(":")
     for start, end in quote_regions(text):
         inside = range(bisect_right(ends, start), bisect_left(starts, end))  # sentences overlapping the quotation
         # a sentence the parser gave only the opening mark of the quotation ("… come up with one. ''") may name its
@@ -633,15 +678,21 @@ def _continuations(doc: Doc, sentences: list[Span], direct: list[list[Attributio
         before = inside[0] - 1
         if speaker is None and before >= 0 and sentences[before].text.rstrip().endswith(":"):
             speaker = _speaker(direct[before])
+        elif speaker is None and before < 0 and colon_before:
+            speaker = _speaker(list(carried.previous_direct))
         if speaker is not None:
             for number in inside:
                 if number not in opening_only:
                     inherit(number, speaker)
-    for number in range(1, len(sentences)):
-        previous = _speaker(direct[number - 1] or inherited.get(number - 1, []))
+    for number in range(len(sentences)):
+        if number == 0:
+            previous, colon = carried.previous_speaker, colon_before
+        else:
+            previous = _speaker(direct[number - 1] or inherited.get(number - 1, []))
+            colon = sentences[number - 1].text.rstrip().endswith(":")
         if previous is None:
             continue
-        if _is_quotation(sentences[number]) or sentences[number - 1].text.rstrip().endswith(":"):
+        if _is_quotation(sentences[number]) or colon:
             inherit(number, previous)
     return inherited
 

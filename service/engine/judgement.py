@@ -8,6 +8,7 @@ from spacy.tokens import Span, Token
 
 from .attribution import Attribution, inside_quotes
 from .claims import ClaimEvidence
+from .context import lemma_before, sentence_before
 from .resources import load_json
 
 LABELS = ("speculative", "vague_source", "unsourced", "sourced")
@@ -247,9 +248,9 @@ def author_voice(sentence: Span, follows_writer: bool = False) -> bool:
     subjects = [c for c in root.children if c.dep_ in {"nsubj", "nsubjpass"} and not inside_quotes(c)]
     if any(s.lower_ == "i" or any(c.dep_ == "poss" and c.lower_ in AUTHOR_POSSESSIVES for c in s.children) for s in subjects):
         return True
-    if follows_writer or sentence.start == 0:
+    before = None if follows_writer else sentence_before(sentence)
+    if before is None:
         return False
-    before = sentence.doc[sentence.start - 1].sent
     if any(s.lower_ == "we" for s in subjects):  # "My wife and I arrived as teens. … We got married here"
         return author_voice(before, follows_writer=True) or _writer_mentioned(before)
     if any(s.lower_ in {"he", "she", "they"} for s in subjects):  # "My father bought a farm. He also bought 60 acres"
@@ -270,7 +271,7 @@ def introduced_document(sentence: Span) -> bool:
     for subject in (c for c in sentence.root.children if c.dep_ in {"nsubj", "nsubjpass"}):
         lemma = subject.lemma_.lower()
         if lemma in CONTEXT_SUBJECTS and any(c.lower_ in {"the", "this", "that"} for c in subject.children):
-            if any(t.lemma_.lower() in CONTEXT_SUBJECTS for t in doc[: sentence.start]):
+            if lemma_before(doc, sentence.start, CONTEXT_SUBJECTS):
                 return True
     return False
 

@@ -10,7 +10,7 @@ from flask import Flask, Response, g, request
 from flask_cors import CORS
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from ..engine import analyze_many, model_version
+from ..engine import analyze_many, analyze_stream, model_version
 from .api import api
 from .cache import ResultCache, make_cache
 from .errors import register_error_handlers
@@ -21,6 +21,7 @@ from .pages import pages
 from .security import is_preflight, make_limiter
 from .service import CachedAnalyzer
 from .settings import Settings
+from .streaming import StreamedAnalysis
 
 access_log = logging.getLogger("sourcewise.access")
 REQUEST_SLACK_BYTES = 64 * 1024
@@ -35,6 +36,7 @@ class AppState:
     analyzer: CachedAnalyzer
     version: str
     metrics: Metrics | None = None  # None: METRICS_ENABLED is off
+    streamer: StreamedAnalysis | None = None  # POST /analyze with Accept: application/x-ndjson (#16)
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -49,7 +51,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     metrics = METRICS if settings.metrics_enabled else None
     cache = make_cache(settings, on_error=metrics.cache_error if metrics else None)
     analyzer = CachedAnalyzer(analyze_many, version, cache, settings.analysis_timeout, metrics)
-    app.extensions["sourcewise"] = AppState(settings, cache, analyzer, version, metrics)
+    streamer = StreamedAnalysis(analyze_stream, version, cache, analyzer.engine_lock, settings.analysis_timeout, metrics)
+    app.extensions["sourcewise"] = AppState(settings, cache, analyzer, version, metrics, streamer)
     app.extensions["sourcewise_feedback"] = make_store(settings)  # readers' reports: Redis or their own SQLite file (#17)
     if settings.trusted_proxy_hops:  # behind a PaaS router: the client is in X-Forwarded-For, not the socket (#12)
         hops = settings.trusted_proxy_hops

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from flask import Blueprint, Response, current_app, g, jsonify, request
 
 from .errors import APIError
 from .feedback import LABELS, VERDICTS, FeedbackUnavailable, Report, stamp
 from .requests_parsing import parse_batch, parse_feedback, parse_single
 from .security import is_preflight, require_api_key
+from .streaming import MEDIA_TYPE as STREAM_TYPE
 
 api = Blueprint("api", __name__)
 
@@ -27,6 +30,9 @@ def analyze() -> Response:
     """Analyse one text."""
     state = _state()
     parsed = parse_single(request, state.settings.max_text_chars, state.settings.sensitivity)
+    if wants_stream(request):
+        lines, g.cache_status = state.streamer.lines(parsed.texts[0], parsed.offsets, parsed.sensitivity)
+        return _stream_response(lines, g.cache_status)
     results, g.cache_status = state.analyzer.run(parsed.texts, parsed.offsets, parsed.sensitivity)
     return _json_response(results[0], g.cache_status)
 
@@ -50,6 +56,17 @@ def feedback() -> tuple[Response, int]:
         current_app.logger.warning("Feedback not stored: %s", exc)
         raise APIError(503, "feedback_unavailable", "The report could not be stored; nothing was kept. Try again later.") from exc
     return jsonify({"id": report.id}), 201
+
+
+def wants_stream(request) -> bool:
+    """``Accept: application/x-ndjson`` (preferred over JSON) asks for the streamed answer."""
+    accept = request.accept_mimetypes
+    return accept[STREAM_TYPE] > accept["application/json"]
+
+
+def _stream_response(lines: Iterator[bytes], cache_status: str) -> Response:
+    # X-Accel-Buffering: nginx (and routers that honour it) pass each line on at once instead of buffering the answer
+    return Response(lines, mimetype=STREAM_TYPE, headers={"X-Cache": cache_status, "X-Accel-Buffering": "no", "Cache-Control": "no-cache"})
 
 
 def _json_response(body: str, cache_status: str) -> Response:

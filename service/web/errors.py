@@ -21,6 +21,8 @@ _CODES = {
     429: "rate_limited",
 }
 RETRY_AFTER_SECONDS = 10
+TIMEOUT_ERROR = ("analysis_timeout", "The text took too long to analyse; try a shorter text or try again later.")
+INTERNAL_ERROR = ("internal_error", "The server could not analyse this request.")
 
 
 class APIError(Exception):
@@ -59,11 +61,11 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(AnalysisTimeout)
     def _timeout(error: AnalysisTimeout) -> Response:
-        response = error_response(503, "analysis_timeout", "The text took too long to analyse; try a shorter text or try again later.")
+        response = error_response(503, *TIMEOUT_ERROR)
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Response:
         log.error("Unexpected error: %s", type(error).__name__)
-        return error_response(500, "internal_error", "The server could not analyse this request.")
+        return error_response(500, *INTERNAL_ERROR)

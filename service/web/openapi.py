@@ -192,6 +192,28 @@ _METRICS = {
 }
 
 
+# Streamed answer (#16): Accept: application/x-ndjson on POST /analyze.
+_STREAM_DESCRIPTION = (
+    "The analysis. With `Accept: application/x-ndjson` (preferred over application/json) the answer streams as NDJSON: one "
+    "`{\"sentences\": [...]}` line per analysed chunk of the text (paragraph-aligned; offsets into the whole text in the asked unit) "
+    "as soon as it is ready, then `{\"summary\", \"model\", \"offsets\", \"sensitivity\"}`. An error after the stream started (e.g. the analysis "
+    "timeout) is a last `{\"error\": {\"code\", \"message\"}}` line. Bad requests are answered before any line, as plain JSON "
+    "errors. A cached text streams at once; a completed stream fills the cache. The lines add up to the plain JSON answer."
+)
+_X_ACCEL = {"X-Accel-Buffering": {"description": "`no` on a streamed answer: proxies that honour it (nginx) pass each line on at once",
+                                  "schema": {"type": "string"}}}
+_SCHEMAS["StreamLine"] = {
+    "description": "One NDJSON line of a streamed answer: a chunk's sentences, the closing summary, or a final error.",
+    "oneOf": [
+        {"type": "object", "required": ["sentences"], "properties": {"sentences": {"type": "array", "items": {"$ref": "#/components/schemas/Sentence"}}}},
+        {"type": "object", "required": ["summary", "model", "offsets", "sensitivity"], "properties": {
+            "summary": _SCHEMAS["Result"]["properties"]["summary"], "model": {"type": "string"}, "offsets": {"$ref": "#/components/schemas/OffsetUnit"},
+            "sensitivity": {"$ref": "#/components/schemas/Sensitivity"}}},
+        {"$ref": "#/components/schemas/Error"},
+    ],
+}
+
+
 def openapi_document(model: str) -> dict:
     """Build the OpenAPI 3.1 document."""
     analyze_body = {
@@ -220,8 +242,9 @@ def openapi_document(model: str) -> dict:
                     ],
                     "requestBody": analyze_body,
                     "responses": {
-                        "200": {"description": "The analysis", "headers": _X_CACHE,
-                                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Result"}}}},
+                        "200": {"description": _STREAM_DESCRIPTION, "headers": {**_X_CACHE, **_X_ACCEL},
+                                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Result"}},
+                                            "application/x-ndjson": {"schema": {"$ref": "#/components/schemas/StreamLine"}}}},
                         **_ERRORS,
                     },
                 }

@@ -24,7 +24,7 @@ class CachedAnalyzer:
         self.timeout = timeout  # seconds of analysis before AnalysisTimeout (the view answers 503)
         self.version = version
         self.cache = cache
-        self._engine_lock = threading.Lock()  # one analysis at a time per process; threads only wait on I/O
+        self.engine_lock = threading.Lock()  # one analysis at a time per process (streamed ones too); threads only wait on I/O
 
     def run(self, texts: list[str], offsets: str, sensitivity: str = "balanced") -> tuple[list[str], str]:
         """Serialised JSON results in input order, and the X-Cache value: hit, miss or off.
@@ -38,7 +38,7 @@ class CachedAnalyzer:
         if self.metrics is not None:
             self.metrics.cache_lookups(self.cache.backend, len(texts) - len(missing), len(missing))
         if missing:  # a full hit never waits for the engine
-            with self._engine_lock, analysis_deadline(self.timeout):
+            with self.engine_lock, analysis_deadline(self.timeout):
                 fresh = self._analyse([texts[i] for i in missing], missing, offsets, sensitivity)
         results = []
         for i, value in enumerate(cached):

@@ -1,0 +1,117 @@
+"""Chunked analysis (#16): chunk boundaries, streamed == plain, and chunked against one whole Doc."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import service.engine.chunking as chunking
+from bench.chunked_vs_whole import comparable
+from service.engine import analyze, analyze_stream
+from service.engine.analysis import analyze_whole
+from service.engine.chunking import MAX_BLOCK_CHARS, chunk_spans
+from service.reader_eval import DEFAULT_JUDGED, load_articles, read_judged
+
+from .conftest import FIXTURES, SHARED
+from .real_pages import REAL_PAGES, expected_text
+
+PAGES_DIR = Path(__file__).parent / "pages"
+# Measured with bench/chunked_vs_whole.py: where one whole Doc and the chunks differ, it is spaCy's tagger and
+# parser seeing (or not) the tokens across a blank line at a chunk edge; the chunked result is the definition.
+MAX_WHOLE_DOC_DIFFERENCE = 0.02
+
+
+def _articles() -> dict[str, str]:
+    texts = {"seed": (FIXTURES / "seed_article.txt").read_text(encoding="utf-8")}
+    texts.update({f"page:{name}": expected_text(name) for name in REAL_PAGES})
+    found, _ = load_articles(read_judged(DEFAULT_JUDGED), ("pages",), PAGES_DIR, SHARED)
+    texts.update({f"judged:{name}": text for (_, name), text in found.items()})
+    return texts
+
+
+def _polnear() -> dict[str, str]:
+    found, skipped = load_articles(read_judged(DEFAULT_JUDGED), ("polnear_dev",), PAGES_DIR, SHARED)
+    if skipped:
+        pytest.skip(skipped[0])
+    return {f"polnear:{name}": text for (_, name), text in found.items()}
+
+
+def _streamed(text: str, offsets: str) -> dict:
+    lines = list(analyze_stream(text, offsets))
+    final = lines[-1]
+    return {"model": final["model"], "offsets": final["offsets"], "sentences": [s for line in lines[:-1] for s in line["sentences"]],
+            "summary": final["summary"]}
+
+
+def test_chunks_cover_the_text_at_block_boundaries() -> None:
+    text = "\n\n".join(f"Paragraph {n} says a thing that may be true. " * (1 + n % 5) for n in range(80))
+    spans = chunk_spans(text)
+    assert spans[0][0] == 0 and spans[-1][1] == len(text)
+    assert all(a[1] == b[0] for a, b in zip(spans, spans[1:]))
+    assert all(text[start - 2 : start] == "\n\n" for start, _ in spans[1:])  # every chunk begins a block
+    assert spans[0][1] <= chunking.FIRST_CHUNK_CHARS + 2 and len(spans) >= 4
+    assert max(end - start for start, end in spans) <= chunking.MAX_CHUNK_CHARS + 300
+
+
+def test_a_block_signing_the_quotation_before_it_stays_in_its_chunk() -> None:
+    quote = "“" + "Every word of this may be true, and more. " * 14 + "”"
+    text = quote + "\n\n― Sonya Herridge\n\n" + "Officials said the plan may fail. " * 20
+    spans = chunk_spans(text)
+    signature = text.index("―")
+    assert not any(start == signature - 0 or text[start:].startswith("―") for start, _ in spans)
+    for kind in ("whole", "chunked"):
+        result = analyze_whole(text) if kind == "whole" else analyze(text)
+        signed = [s for s in result["sentences"] if s["text"].startswith("Every word")]
+        assert signed and signed[0]["source"]["text"] == "Sonya Herridge", kind
+
+
+def test_a_block_without_blank_lines_is_cut_at_sentence_ends() -> None:
+    text = " ".join(f"Mr. Smith said on day {n} that prices may rise." for n in range(600))
+    spans = chunk_spans(text)
+    assert len(spans) > 1 and max(end - start for start, end in spans) <= MAX_BLOCK_CHARS
+    assert all(text[start - 1] == " " and text[start - 2] == "." and text[start - 6 : start] != "Mr. " for start, _ in spans[1:])
+
+
+def test_context_is_carried_across_chunk_edges(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With every block its own chunk, what the sentences before say still counts (speaker, named source, poll)."""
+    text = ("A Gallup poll of 1,000 adults was published on Monday.\n\n"
+            "Twelve percent indicated that they were not sure.\n\n"
+            "Senator Maria Lopez told reporters on Tuesday:\n\n"
+            "“The bridge will be closed for a year.”\n\n"
+            "She said the repairs may cost $40 million.")
+    monkeypatch.setattr(chunking, "FIRST_CHUNK_CHARS", 1)
+    monkeypatch.setattr(chunking, "MAX_CHUNK_CHARS", 1)
+    assert len(chunk_spans(text)) == 5
+    chunked, whole = analyze(text), analyze_whole(text)
+    assert comparable(chunked) == comparable(whole)
+    assert [s["explanation"] for s in chunked["sentences"]] == [s["explanation"] for s in whole["sentences"]]
+    quoted = next(s for s in chunked["sentences"] if s["text"].startswith("“The bridge"))
+    assert quoted["source"]["text"] == "Senator Maria Lopez"  # continued across the edge after the colon
+    assert "sourced" in next(s for s in chunked["sentences"] if s["text"].startswith("Twelve"))["labels"]  # the poll, chunks before
+    assert "Senator Maria Lopez" in chunked["sentences"][-1]["explanation"]  # "She" is the speaker of two chunks before
+
+
+@pytest.mark.parametrize("offsets", ["codepoint", "utf16"])
+def test_streamed_equals_plain_and_whole_on_the_real_articles(offsets: str) -> None:
+    _compare(_articles(), offsets)
+
+
+def test_streamed_equals_plain_and_whole_on_the_polnear_dev_articles() -> None:
+    _compare(_polnear(), "codepoint")
+
+
+def _compare(texts: dict[str, str], offsets: str) -> None:
+    sentences = differing = 0
+    notes = []
+    for name, text in texts.items():
+        plain = analyze(text, offsets)
+        assert _streamed(text, offsets) == plain, name  # the same chunks, by construction
+        chunked, whole = comparable(plain), comparable(analyze_whole(text, offsets))
+        changed = set(chunked) ^ set(whole)
+        sentences += len(whole)
+        differing += len(changed)
+        notes += [f"{name}: {row[:4]}" for row in sorted(changed)]
+    assert differing <= MAX_WHOLE_DOC_DIFFERENCE * sentences, "\n".join(notes)
+    if "seed" in texts:
+        assert comparable(analyze(texts["seed"], offsets)) == comparable(analyze_whole(texts["seed"], offsets))
