@@ -39,8 +39,8 @@ def _lines(body: bytes) -> list[dict]:
 
 def _assemble(lines: list[dict]) -> dict:
     final = lines[-1]
-    return {"model": final["model"], "offsets": final["offsets"], "sentences": [s for line in lines[:-1] for s in line["sentences"]],
-            "summary": final["summary"]}
+    return {"model": final["model"], "offsets": final["offsets"], "sensitivity": final["sensitivity"],
+            "sentences": [s for line in lines[:-1] for s in line["sentences"]], "summary": final["summary"]}
 
 
 @pytest.mark.parametrize("offsets", ["codepoint", "utf16"])
@@ -54,7 +54,7 @@ def test_stream_adds_up_to_the_plain_answer_and_fills_the_cache(offsets: str) ->
     assert streamed.headers["X-Cache"] == "miss"
     lines = _lines(streamed.data)
     assert len(lines) >= 3 and all(set(line) == {"sentences"} for line in lines[:-1])
-    assert set(lines[-1]) == {"summary", "model", "offsets"}
+    assert set(lines[-1]) == {"summary", "model", "offsets", "sensitivity"}
     plain = client.post("/analyze", json={"text": text, "offsets": offsets})
     assert plain.headers["X-Cache"] == "hit"  # the completed stream filled the cache
     assert _assemble(lines) == plain.get_json() == analyze(text, offsets)
@@ -153,3 +153,63 @@ def test_gunicorn_streams_lines_before_the_end_and_survives_a_client_that_leaves
         assert worker_pids(master.pid) == worker
         status, headers, _ = post(base, {"text": other}, timeout=120)
         assert status == 200 and headers["X-Cache"] == "miss"
+
+
+def test_a_stream_is_cached_per_sensitivity() -> None:
+    client = _client()
+    text = SEED
+    balanced = client.post("/analyze", json={"text": text}, headers={"Accept": NDJSON})
+    strict = client.post("/analyze", json={"text": text, "sensitivity": "strict"}, headers={"Accept": NDJSON})
+    assert balanced.headers["X-Cache"] == "miss" and strict.headers["X-Cache"] == "miss"  # not served the other's answer
+    assert _assemble(_lines(strict.data)) == analyze(text, sensitivity="strict")
+    assert _lines(strict.data)[-1]["sensitivity"] == "strict"
+    again = client.post("/analyze", json={"text": text, "sensitivity": "strict"}, headers={"Accept": NDJSON})
+    assert again.headers["X-Cache"] == "hit" and _assemble(_lines(again.data)) == _assemble(_lines(strict.data))
+
+
+@pytest.mark.slow
+def test_gunicorn_refuses_hostile_streamed_bodies_with_json_errors() -> None:
+    """Over a real socket: each bad body is a 4xx JSON error before any line, and the worker goes on serving."""
+    bodies = [
+        (b"{not json", "application/json", 400, "bad_json"),
+        (json.dumps({"text": ["a list"]}).encode(), "application/json", 400, "bad_text"),
+        (json.dumps({"text": "x", "sensitivity": "paranoid"}).encode(), "application/json", 400, "bad_sensitivity"),
+        (json.dumps({"text": "x" * 2001}).encode(), "application/json", 413, "too_large"),
+        (b"[" * 50_000, "application/json", 400, "bad_json"),
+        (b"\xff\xfe\x00", "text/plain", 400, "bad_encoding"),
+        (b"<text/>", "application/xml", 415, "unsupported_media_type"),
+    ]
+    with gunicorn({"WEB_CONCURRENCY": "1", "MAX_TEXT_CHARS": "2000"}) as (base, master):
+        parts = urlsplit(base)
+        worker = worker_pids(master.pid)
+        for body, media, status, code in bodies:
+            connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+            connection.request("POST", "/analyze", body=body, headers={"Content-Type": media, "Accept": NDJSON})
+            response = connection.getresponse()
+            answer = json.loads(response.read())
+            connection.close()
+            assert response.status == status, body[:40]
+            assert response.getheader("Content-Type").startswith("application/json")
+            assert code is None or answer["error"]["code"] == code
+        status, _, answer = post(base, {"text": "Prices may rise."}, timeout=60)
+        assert status == 200 and answer["summary"]["speculative"] == 1
+        assert worker_pids(master.pid) == worker
+
+
+@pytest.mark.slow
+def test_gunicorn_stream_completes_when_redis_dies_mid_stream(redis_server: RedisServer) -> None:
+    """Redis killed after the first line: the stream still ends with its summary, and the next answer is uncached (off)."""
+    text = _long_text(100)
+    with gunicorn({"WEB_CONCURRENCY": "1", "ANALYSIS_TIMEOUT": "off", "REDIS_URL": redis_server.url, "REDIS_RETRY_SECONDS": "60"}) as (base, _):
+        connection, response = _open_stream(base, text)
+        assert response.status == 200 and response.getheader("X-Cache") == "miss"
+        lines = [json.loads(response.readline())]
+        redis_server.stop()
+        while raw := response.readline():
+            lines.append(json.loads(raw))
+        connection.close()
+        assert "sentences" in lines[0] and "summary" in lines[-1] and len(lines) >= 3
+        assert not any("error" in line for line in lines)
+        assert _assemble(lines) == analyze(text)
+        status, headers, _ = post(base, {"text": "Prices may rise."}, timeout=60)
+        assert status == 200 and headers["X-Cache"] == "off"

@@ -32,6 +32,10 @@ from .pipeline import get_nlp, model_version
 from .speculation import SPANS_KEY
 
 BATCH_SIZE = 32
+# Characters of the text on either side of a chunk that the spaCy model reads with it: far more than its window
+# (four tokens each side for tok2vec, a few for the parser's and the entity recogniser's look-ahead).
+MARGIN_CHARS = 200
+JUDGING = frozenset({"sourcewise_speculation", "sourcewise_attribution", "sourcewise_claims"})
 CONTEXT_SENTENCES = 2  # the labeller reads a sentence with the two before it
 # Attributions that make even a clause-less text a judged sentence ("— Maria Lopez", "…, according to police.").
 ATTRIBUTING = frozenset({"quote_signature", "according_to"})
@@ -109,23 +113,42 @@ def _check(offsets: str, sensitivity: str) -> None:
 def analyze_chunks(text: str, offsets: str, nlp: Language, sensitivity: str = DEFAULT_SENSITIVITY) -> Iterator[Chunk]:
     """Each chunk's sentence results, in order (call inside a memory zone: later chunks refer to earlier Docs).
 
-    The chunks go through ``nlp.pipe`` one at a time (``batch_size=1`` keeps the pipe lazy), so the state a chunk
-    starts from is complete when its Doc is made."""
+    Each chunk is read (tokenizer, tagger, parser, entities: :func:`read_chunk`) with ``MARGIN_CHARS`` of the text
+    on either side, so what the statistical models see around its first and last words is what they see in the
+    whole text; the Sourcewise components then run on the chunk alone, from the state the chunks before it left."""
     tokenisable = _LONE_SURROGATE.sub("\ufffd", text)
     convert = offset_converter(text, offsets)
+    reading, judging = split_pipeline(nlp)
     state = EMPTY
-
-    def docs() -> Iterator[Doc]:
-        for number, (start, end) in enumerate(chunk_spans(tokenisable)):
-            if state.chunks != number:  # would mean spaCy read ahead: the chunk would start from stale state
-                raise RuntimeError("nlp.pipe read a chunk before the one before it was analysed")
-            doc = nlp.make_doc(tokenisable[start:end])
-            doc._.set(CONTEXT, replace(state, offset=start))
-            yield doc
-
-    for doc in nlp.pipe(docs(), batch_size=1):
+    for start, end in chunk_spans(tokenisable):
+        doc = read_chunk(nlp, reading, tokenisable, start, end)
+        doc._.set(CONTEXT, replace(state, offset=start))
+        for _, component in judging:
+            doc = component(doc)
         chunk, state = chunk_result(doc, convert, text, doc._.get(CONTEXT), sensitivity)
         yield chunk
+
+
+def split_pipeline(nlp: Language) -> tuple[list, list]:
+    """The pipeline's (name, component) pairs in two parts: the spaCy model's reading of a text, and Sourcewise's own
+    components (with their deadline checks), which read what the first part found and the article state."""
+    pipeline = list(nlp.pipeline)
+    ours = next((i for i, (name, _) in enumerate(pipeline) if name in JUDGING or name.removeprefix("sourcewise_deadline_") in JUDGING), len(pipeline))
+    return pipeline[:ours], pipeline[ours:]
+
+
+def read_chunk(nlp: Language, reading: list, text: str, start: int, end: int) -> Doc:
+    """``text[start:end]`` as a Doc with the spaCy model's annotations, made on a window with ``MARGIN_CHARS`` on each
+    side and cut to the chunk (``Span.as_doc``); the chunk alone when its edges fall inside a token of the window."""
+    before, after = max(0, start - MARGIN_CHARS), min(len(text), end + MARGIN_CHARS)
+    window = nlp.make_doc(text[before:after])
+    first = next((t.i for t in window if t.idx >= start - before), len(window))
+    last = next((t.i for t in window if t.idx >= end - before), len(window))
+    if first == len(window) or window[first].idx != start - before or (last < len(window) and window[last].idx != end - before):
+        window, first, last = nlp.make_doc(text[start:end]), 0, None
+    for _, component in reading:
+        window = component(window)
+    return window[first:last].as_doc() if (first, last) != (0, None) else window
 
 
 def _trimmed(sent: Span) -> Span | None:
