@@ -62,6 +62,15 @@ def test_a_block_signing_the_quotation_before_it_stays_in_its_chunk() -> None:
         assert signed and signed[0]["source"]["text"] == "Sonya Herridge", kind
 
 
+def test_a_long_block_is_cut_where_a_whole_doc_also_starts_a_sentence() -> None:
+    """A text with no blank lines, longer than one chunk: the cut is a preset sentence start for the whole Doc too, so
+    the parser reads what follows it alike in both (without it, a quote mark after the cut went either way)."""
+    sentence = "Mr. Smith said on day {n} that prices may rise. ''We will see,'' he added. "
+    text = "".join(sentence.format(n=n) for n in range(260))
+    assert len(chunk_spans(text)) > 1
+    assert analyze(text) == analyze_whole(text)
+
+
 def test_a_block_without_blank_lines_is_cut_at_sentence_ends() -> None:
     text = " ".join(f"Mr. Smith said on day {n} that prices may rise." for n in range(600))
     spans = chunk_spans(text)
@@ -96,7 +105,7 @@ def test_streamed_chunked_and_whole_are_identical_on_the_real_articles(offsets: 
 @pytest.mark.parametrize("sensitivity", ["strict", "sensitive"])
 def test_streamed_chunked_and_whole_are_identical_at_every_sensitivity(sensitivity: str) -> None:
     texts = _articles()
-    _compare({name: texts[name] for name in ("seed", f"page:{REAL_PAGES[0]}")}, "utf16", sensitivity)
+    _compare({name: texts[f"page:{name}"] for name in REAL_PAGES[:2]}, "utf16", sensitivity)
 
 
 def test_streamed_chunked_and_whole_are_identical_on_the_polnear_dev_articles(shared_data: Path) -> None:

@@ -18,7 +18,7 @@ from spacy.tokens import Doc, Span
 
 from .attribution import EXTENSION as ATTRIBUTIONS
 from .attribution import Attribution
-from .chunking import chunk_spans
+from .chunking import chunk_spans, inner_cuts
 from .claim_detector import EXTENSION as CLAIMS
 from .claims import ClaimEvidence
 from .context import EMPTY, ArticleState
@@ -29,6 +29,7 @@ from .labeller import DEFAULT_SENSITIVITY, SENSITIVITIES, label_scores, labels_a
 from .nonsentence import classify, explanation
 from .offsets import UNITS, offset_converter
 from .pipeline import get_nlp, model_version
+from .segmentation import CUTS_EXTENSION
 from .speculation import SPANS_KEY
 
 BATCH_SIZE = 32
@@ -119,9 +120,10 @@ def analyze_chunks(text: str, offsets: str, nlp: Language, sensitivity: str = DE
     tokenisable = _LONE_SURROGATE.sub("\ufffd", text)
     convert = offset_converter(text, offsets)
     reading, judging = split_pipeline(nlp)
+    cuts = inner_cuts(tokenisable)
     state = EMPTY
     for start, end in chunk_spans(tokenisable):
-        doc = read_chunk(nlp, reading, tokenisable, start, end)
+        doc = read_chunk(nlp, reading, tokenisable, start, end, cuts)
         doc._.set(CONTEXT, replace(state, offset=start))
         for _, component in judging:
             doc = component(doc)
@@ -137,15 +139,17 @@ def split_pipeline(nlp: Language) -> tuple[list, list]:
     return pipeline[:ours], pipeline[ours:]
 
 
-def read_chunk(nlp: Language, reading: list, text: str, start: int, end: int) -> Doc:
+def read_chunk(nlp: Language, reading: list, text: str, start: int, end: int, cuts: list[int] = ()) -> Doc:
     """``text[start:end]`` as a Doc with the spaCy model's annotations, made on a window with ``MARGIN_CHARS`` on each
-    side and cut to the chunk (``Span.as_doc``); the chunk alone when its edges fall inside a token of the window."""
+    side and cut to the chunk (``Span.as_doc``); the chunk alone when its edges fall inside a token of the window.
+    ``cuts``: where ``chunking`` cuts the whole text's long blocks (``segmentation`` starts sentences there)."""
     before, after = max(0, start - MARGIN_CHARS), min(len(text), end + MARGIN_CHARS)
     window = nlp.make_doc(text[before:after])
     first = next((t.i for t in window if t.idx >= start - before), len(window))
     last = next((t.i for t in window if t.idx >= end - before), len(window))
     if first == len(window) or window[first].idx != start - before or (last < len(window) and window[last].idx != end - before):
-        window, first, last = nlp.make_doc(text[start:end]), 0, None
+        window, first, last, before, after = nlp.make_doc(text[start:end]), 0, None, start, end
+    window._.set(CUTS_EXTENSION, [at - before for at in cuts if before < at < after])
     for _, component in reading:
         window = component(window)
     return window[first:last].as_doc() if (first, last) != (0, None) else window

@@ -75,6 +75,13 @@ def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return pieces
 
 
+def inner_cuts(text: str) -> list[int]:
+    """Where blocks longer than ``MAX_BLOCK_CHARS`` are cut (code points): ``segmentation`` starts a sentence at each, in
+    a whole Doc as in a chunk, so the parser's reading after a cut never depends on the text before it (#16)."""
+    return [start for block_start, block_end in blocks(text) if block_end - block_start > MAX_BLOCK_CHARS
+            for start, _ in _pieces(text, block_start, block_end)[1:]]
+
+
 def chunk_spans(text: str) -> list[tuple[int, int]]:
     """``(start, end)`` code-point ranges of the chunks, in order, covering ``text``."""
     chunks: list[tuple[int, int]] = []

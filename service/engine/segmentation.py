@@ -20,14 +20,24 @@ NAME = "sourcewise_paragraphs"
 BLANK_LINE = re.compile(r"\n[^\S\n]*\n|\r[^\S\r\n]*\r|[\f\u2029]")
 
 
+CUTS_EXTENSION = "sourcewise_cuts"  # a chunk read inside a window: where the whole text's long blocks are cut (#16)
+if not Doc.has_extension(CUTS_EXTENSION):
+    Doc.set_extension(CUTS_EXTENSION, default=None)
+
+
 @Language.component(NAME)
 def mark_paragraph_starts(doc: Doc) -> Doc:
-    """Set ``is_sent_start`` on the first non-space token after each blank line."""
-    if not BLANK_LINE.search(doc.text):
+    """Set ``is_sent_start`` on the first non-space token after each blank line, and where ``chunking`` cuts a block
+    too long for one chunk (a text with no blank lines), so a whole Doc and its chunks have the same preset starts."""
+    from .chunking import inner_cuts  # chunking reads BLANK_LINE from here
+
+    cuts = doc._.get(CUTS_EXTENSION)
+    cuts = inner_cuts(doc.text) if cuts is None else cuts
+    if not cuts and not BLANK_LINE.search(doc.text):
         return doc
     starts = [token.idx for token in doc]
-    for blank in BLANK_LINE.finditer(doc.text):
-        i = bisect_left(starts, blank.end())
+    for at in [*(blank.end() for blank in BLANK_LINE.finditer(doc.text)), *cuts]:
+        i = bisect_left(starts, at)
         while i < len(doc) and doc[i].is_space:
             i += 1
         if 0 < i < len(doc):
