@@ -1,6 +1,6 @@
 // Drive Debian's firefox-esr with the Firefox build installed, over WebDriver BiDi (puppeteer-core), for the
 // pytest Firefox tests (tests/test_firefox_extension.py). Usage: node scripts/firefox-driver.mjs JOB.json
-// JOB: {extension, uuid, readerSettings?, options?, pages: [{url, script, screenshot?, timeoutMs?, settleMs?, viewport?}],
+// JOB: {extension, uuid, readerSettings?, options?, pages: [{url, script, screenshot?, timeoutMs?, settleMs?, viewport?, initScript?}],
 //       noArticle?: {url, select, marks, menuSelect?, screenshot?, popupScreenshot?, timeoutMs?}}
 // Prints one JSON line: {version, options?, pages: [{url, state, value, offsite, ms}], noArticle?, refused, ms}.
 // Administrator settings come from policies.json, which the caller writes before this runs.
@@ -183,6 +183,7 @@ async function visit(browser, job) {
   const started = Date.now();
   const page = await browser.newPage();
   if (job.viewport) await page.setViewport(job.viewport); // e.g. a 900 px high window for the card at its bottom (#17)
+  if (job.initScript) await page.evaluateOnNewDocument(job.initScript); // runs in the page before its own scripts (#16)
   const offsite = [];
   page.on("request", (request) => {
     const url = request.url();
