@@ -198,7 +198,9 @@ _STREAM_DESCRIPTION = (
     "`{\"sentences\": [...]}` line per analysed chunk of the text (paragraph-aligned; offsets into the whole text in the asked unit) "
     "as soon as it is ready, then `{\"summary\", \"model\", \"offsets\", \"sensitivity\"}`. An error after the stream started (e.g. the analysis "
     "timeout) is a last `{\"error\": {\"code\", \"message\"}}` line. Bad requests are answered before any line, as plain JSON "
-    "errors. A cached text streams at once; a completed stream fills the cache. The lines add up to the plain JSON answer."
+    "errors. A cached text streams at once; a completed stream fills the cache. The lines add up to the plain JSON answer. "
+    "Each line is one JSON object ending with a newline. Behind a proxy, response buffering must be off for the lines to "
+    "arrive as they are sent (the answer carries `X-Accel-Buffering: no`; nginx: `proxy_buffering off`)."
 )
 _X_ACCEL = {"X-Accel-Buffering": {"description": "`no` on a streamed answer: proxies that honour it (nginx) pass each line on at once",
                                   "schema": {"type": "string"}}}
