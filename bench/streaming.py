@@ -3,8 +3,8 @@
 Run ``python -m bench.streaming [--rounds 5] [--skip-jobs]``. Prints Markdown tables:
 - an 800-word article (the seed article's paragraphs repeated with numbers changed, so nothing is cached):
   time to the first streamed chunk vs the whole analysis, median of ``--rounds``;
-- texts of 10, 40 and 200 KB: seconds, seconds per 10 KB and the peak RSS of a fresh process each
-  (the 200 KB one is the memory bound a worker must keep, 450 MB);
+- texts of 10, 40 and 200 KB: seconds, seconds per 10 KB, and a fresh process each: its RSS with the model
+  loaded and its peak RSS during the analysis (VmHWM, reset once loaded); the 200 KB text also as one whole Doc;
 - ``sourcewise analyze --jsonl --jobs 1`` vs ``--jobs 2`` words/s on the same articles.
 """
 
@@ -58,29 +58,39 @@ def first_line_vs_whole(rounds: int) -> list[str]:
 
 
 _MEASURE = """
-import json, resource, sys, time
+import json, sys, time
 from service.engine import analyze
-from bench.streaming import article
+from service.engine.analysis import analyze_whole
+from bench.streaming import article, rss_mb
 analyze("Warm up: prices may rise.")
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-words = int(sys.argv[1])
+loaded = rss_mb("VmRSS")
+open("/proc/self/clear_refs", "w").write("5")  # the peak (VmHWM) counts from here: the analysis alone
+words, how = int(sys.argv[1]), sys.argv[2]
 text = article(words, 7)
 started = time.perf_counter()
-result = analyze(text)
-print(json.dumps({"chars": len(text), "seconds": time.perf_counter() - started, "loaded_mb": base,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "sentences": len(result["sentences"])}))
+result = analyze(text) if how == "chunked" else analyze_whole(text)
+print(json.dumps({"chars": len(text), "seconds": time.perf_counter() - started, "loaded_mb": loaded,
+                  "peak_mb": rss_mb("VmHWM"), "sentences": len(result["sentences"])}))
 """
 
 
+def rss_mb(field: str) -> float:
+    """VmRSS (now) or VmHWM (the peak since the last reset) of this process, in MB."""
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) / 1024 for line in status if line.startswith(field + ":"))
+
+
 def long_texts() -> list[str]:
-    rows = ["| text | sentences | seconds | s per 10 KB | peak RSS (model loaded: before) |", "|---|---|---|---|---|"]
+    rows = ["| text | analysis | sentences | seconds | s per 10 KB | RSS with the model loaded | peak RSS during the analysis |",
+            "|---|---|---|---|---|---|---|"]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    for kb in (10, 40, 200):
+    for kb, how in ((10, "chunked"), (40, "chunked"), (200, "chunked"), (200, "whole Doc")):
         words = kb * 1000 // 6  # about 6 characters a word
-        done = subprocess.run([sys.executable, "-c", _MEASURE, str(words)], capture_output=True, text=True, check=True, env=env, cwd=ROOT)
+        done = subprocess.run([sys.executable, "-c", _MEASURE, str(words), how.split()[0]], capture_output=True, text=True, check=True,
+                              env=env, cwd=ROOT)
         m = json.loads(done.stdout.strip().splitlines()[-1])
-        rows.append(f"| {m['chars'] / 1000:.0f} KB | {m['sentences']} | {m['seconds']:.2f} | {m['seconds'] / (m['chars'] / 10_000):.2f} | "
-                    f"{m['peak_mb']:.0f} MB ({m['loaded_mb']:.0f} MB) |")
+        rows.append(f"| {m['chars'] / 1000:.0f} KB | {how} | {m['sentences']} | {m['seconds']:.2f} | {m['seconds'] / (m['chars'] / 10_000):.2f} | "
+                    f"{m['loaded_mb']:.0f} MB | {m['peak_mb']:.0f} MB (+{m['peak_mb'] - m['loaded_mb']:.0f}) |")
     return rows
 
 
@@ -109,9 +119,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--articles", type=int, default=40)
     parser.add_argument("--skip-jobs", action="store_true")
+    parser.add_argument("--only", choices=["first", "long", "jobs"], help="one table only")
     args = parser.parse_args(argv)
     print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores\n")
-    tables = [lambda: first_line_vs_whole(args.rounds), long_texts] + ([] if args.skip_jobs else [lambda: jobs(args.articles)])
+    tables = {"first": lambda: first_line_vs_whole(args.rounds), "long": long_texts, "jobs": lambda: jobs(args.articles)}
+    tables = [tables[args.only]] if args.only else [tables["first"], tables["long"]] + ([] if args.skip_jobs else [tables["jobs"]])
     for table in tables:
         print("\n".join(table()) + "\n", flush=True)
     print(f"load average after: {os.getloadavg()[0]:.2f}")

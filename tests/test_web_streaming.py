@@ -128,7 +128,8 @@ def _open_stream(base: str, text: str) -> tuple[http.client.HTTPConnection, http
 @pytest.mark.slow
 def test_gunicorn_streams_lines_before_the_end_and_survives_a_client_that_leaves() -> None:
     text = _long_text(150)
-    with gunicorn({"WEB_CONCURRENCY": "1", "ANALYSIS_TIMEOUT": "off"}) as (base, master):
+    # No memory retirement (WORKER_MAX_RSS_MB, #12): a worker replaced here would be one the client's leaving broke.
+    with gunicorn({"WEB_CONCURRENCY": "1", "ANALYSIS_TIMEOUT": "off", "WORKER_MAX_RSS_MB": "0"}) as (base, master):
         connection, response = _open_stream(base, text)
         assert response.status == 200 and response.getheader("Content-Type") == NDJSON
         assert response.getheader("X-Accel-Buffering") == "no"
