@@ -95,3 +95,30 @@ test("profile counts and shares sentences per label", () => {
   assert.equal(speculative.count, 2);
   assert.equal(speculative.share, 0.5);
 });
+
+test("#16 add() marks a streamed answer's later chunks, also in a text node an earlier chunk marked; remove() restores all", () => {
+  const { SW, root, text, segments } = setup();
+  const before = root.innerHTML;
+  const whole = resultFor(text, [
+    { sentence: "Intro 👍🏽 text.", labels: ["unsourced"] },
+    { sentence: "Such a scenario, according to analysts, could become real.", labels: ["speculative"], cues: ["could become"] },
+    { sentence: "Prices rose 5%.", labels: ["unsourced"] },
+    { sentence: "The Kremlin said no.", labels: ["sourced"] },
+    { sentence: "Done.", labels: ["unsourced"] },
+  ]);
+  const first = { sentences: whole.sentences.slice(0, 2) };
+  const handle = SW.highlight(segments, first, { text, tooltips: false });
+  assert.equal(handle.count, 2);
+  handle.add(whole.sentences.slice(2, 4)); // "Prices rose 5%." shares a text node with the second sentence
+  handle.add(whole.sentences.slice(4));
+  assert.equal(handle.count, 5);
+  const streamed = [...root.querySelectorAll("sourcewise-mark")].map((m) => [m.textContent, m.getAttribute("data-sourcewise-sentence")]);
+  handle.remove();
+  assert.equal(root.innerHTML, before);
+  const once = SW.highlight(segments, whole, { text, tooltips: false });
+  const plain = [...root.querySelectorAll("sourcewise-mark")].map((m) => [m.textContent, m.getAttribute("data-sourcewise-sentence")]);
+  once.remove();
+  assert.deepEqual(streamed, plain); // marked chunk by chunk or all at once: the same marks
+  assert.equal(root.querySelectorAll("sourcewise-mark[data-sourcewise-first]").length, 0);
+  assert.equal(root.innerHTML, before);
+});
