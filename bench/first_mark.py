@@ -2,7 +2,8 @@
 
 Run ``python -m bench.first_mark [--rounds 3] [--browsers chromium firefox]``. Each round starts gunicorn (one
 worker, as the Procfile runs it) with an empty cache, serves the pages of ``tests/pages`` on 127.0.0.1 and visits
-each in automatic mode (after one warm-up request of another text, so the worker's label encoder is made); a page-world observer (``tests/stream_timeline.py``) notes when the first mark appears and
+each in automatic mode (after one warm-up request of another text, so the worker's label encoder is made);
+a page-world observer (``tests/stream_timeline.py``) notes when the first mark appears and
 when the whole answer is marked (``data-sourcewise-state=done``: what a reader waited for before #16), both in ms
 from the start of navigation. Prints a Markdown table per browser and the medians against the 0.5 s target.
 """

@@ -15,7 +15,8 @@ TIMELINE_INIT_JS = """(() => {
     let added = 0;
     for (const mutation of mutations) for (const node of mutation.addedNodes) if (node.nodeName === 'SOURCEWISE-MARK') added++;
     if (added) timeline.batches.push([performance.now(), added]);
-    if (timeline.done === null && document.documentElement && document.documentElement.getAttribute('data-sourcewise-state') === 'done') timeline.done = performance.now();
+    const root = document.documentElement;
+    if (timeline.done === null && root && root.getAttribute('data-sourcewise-state') === 'done') timeline.done = performance.now();
   }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-sourcewise-state'] });
 })();"""
 
