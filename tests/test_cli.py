@@ -76,11 +76,13 @@ def test_jsonl_jobs_give_the_same_output_in_the_same_order(tmp_path: Path) -> No
     source.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate(texts)), encoding="utf-8")
     outputs = []
     for jobs in ("1", "2"):
-        completed = subprocess.run([sys.executable, "-m", "service.cli", "analyze", "--jsonl", str(source), "--jobs", jobs, "--offsets", "utf16"],
+        completed = subprocess.run([sys.executable, "-m", "service.cli", "analyze", "--jsonl", str(source), "--jobs", jobs, "--offsets", "utf16",
+                                    "--sensitivity", "strict"],
                                    capture_output=True, text=True, timeout=300, check=True)
         outputs.append(completed.stdout)
     assert outputs[0] == outputs[1]
     assert [json.loads(line)["id"] for line in outputs[0].splitlines()] == list(range(len(texts)))
+    assert {json.loads(line)["sensitivity"] for line in outputs[1].splitlines()} == {"strict"}  # passed on to every process
 
 
 def test_jsonl_stdin_to_stdout() -> None:
