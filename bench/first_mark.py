@@ -71,19 +71,29 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--browsers", nargs="+", choices=sorted(ROUNDS), default=["chromium", "firefox"])
+    parser.add_argument("--worker-max-rss-mb", help="WORKER_MAX_RSS_MB for the service (default: the service's own)")
     args = parser.parse_args(argv)
     print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores\n")
     with serve_pages() as pages:
         for browser in args.browsers:
             runs = []
             for _ in range(args.rounds):
-                with tempfile.TemporaryDirectory() as cache, gunicorn({"WEB_CONCURRENCY": "1", "CACHE_DIR": cache}) as (service, _):
-                    post(service, {"text": "A warm-up: the worker makes its label encoder session. Prices may rise."}, timeout=120)
-                    runs.append(ROUNDS[browser](service, pages))
+                with tempfile.TemporaryDirectory() as cache:
+                    env = {"WEB_CONCURRENCY": "1", "CACHE_DIR": cache}
+                    if args.worker_max_rss_mb is not None:
+                        env["WORKER_MAX_RSS_MB"] = args.worker_max_rss_mb
+                    runs.append(serve_round(browser, env, pages))
             rows, first, done = table(browser, runs)
             print("\n".join(rows) + "\n", flush=True)
     print(f"load average after: {os.getloadavg()[0]:.2f}")
     return 0
+
+
+def serve_round(browser: str, env: dict[str, str], pages: str) -> dict[str, dict]:
+    """One round: a fresh gunicorn, one warm-up request, the six pages."""
+    with gunicorn(env) as (service, _):
+        post(service, {"text": "A warm-up: the worker makes its label encoder session. Prices may rise."}, timeout=120)
+        return ROUNDS[browser](service, pages)
 
 
 if __name__ == "__main__":
