@@ -6,7 +6,7 @@ import re
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from itertools import islice
+from itertools import count, islice
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -20,7 +20,7 @@ from .label_features import findings_summary, sentence_features
 from .labeller import DEFAULT_SENSITIVITY, SENSITIVITIES, label_scores, labels_at
 from .nonsentence import classify, explanation
 from .offsets import UNITS, offset_converter
-from .pipeline import get_nlp, model_version
+from .pipeline import get_nlp, model_version, warm_vocab
 from .speculation import SPANS_KEY
 
 BATCH_SIZE = 32
@@ -35,6 +35,9 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 def analyze(text: str, offsets: str = "codepoint", sensitivity: str = DEFAULT_SENSITIVITY) -> dict:
     """Analyse one article; offsets in code points (default) or UTF-16 code units; labels at a sensitivity."""
     return next(analyze_many([text], offsets=offsets, sensitivity=sensitivity))
+
+
+_BATCHES_ANALYSED = count()
 
 
 def analyze_many(
@@ -59,6 +62,8 @@ def analyze_many(
     # memory does not grow with every new word it is sent (#12); results are plain dicts, safe to keep.
     pending = iter(texts)
     while batch := list(islice(pending, batch_size)):
+        if next(_BATCHES_ANALYSED):
+            warm_vocab()  # from this process's second batch on (outside any zone; a no-op after the first time)
         with nlp.memory_zone():
             results = [result_for(doc, offsets, version, originals.popleft(), sensitivity) for doc in nlp.pipe(tokenisable(batch), batch_size=batch_size)]
         yield from results
