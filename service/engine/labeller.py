@@ -112,6 +112,10 @@ class Encoder:
                 self._pid = os.getpid()
             return self._session
 
+    def start_session(self) -> None:
+        """Make this process's session now (a forked worker, before it serves) rather than on first use."""
+        self._session_here()
+
     def logits(self, sentences: Sequence[str], contexts: Sequence[str]) -> np.ndarray:
         """Four logits per sentence (sentences × 4)."""
         if not sentences:
