@@ -30,6 +30,7 @@ import numpy as np
 
 from .label_features import LABELS, feature_names
 from .label_inputs import encode_pairs, load_tokenizer, padded_batch
+from .limits import check_deadline
 
 MODEL_DIR = "models/labeller"
 ENCODER_FILE = "encoder.int8.onnx"
@@ -122,7 +123,11 @@ class Encoder:
             return np.zeros((0, len(LABELS)), dtype=np.float32)
         session = self._session_here()
         pairs = encode_pairs(self._tokenizer, sentences, contexts)
-        return np.concatenate([session.run(["logits"], padded_batch([pair]))[0] for pair in pairs])
+        rows = []
+        for pair in pairs:
+            check_deadline()  # the encoder is ~40 % of an analysis: ANALYSIS_TIMEOUT must hold inside it too
+            rows.append(session.run(["logits"], padded_batch([pair]))[0])
+        return np.concatenate(rows)
 
 
 @cache
