@@ -31,7 +31,8 @@ def test_analyze_tags_each_flagged_sentence_inline(capsys) -> None:
     unflagged = next(s for s in result["sentences"] if not s["labels"])
     assert f"{unflagged['text']} [" not in out  # an unflagged sentence: no tag
     summary = result["summary"]
-    assert f"{summary['sentences']} sentences: " + ", ".join(f"{summary[label]} {label}" for label in ("speculative", "vague_source", "unsourced", "sourced")) in out
+    counts = ", ".join(f"{summary[label]} {label}" for label in ("speculative", "vague_source", "unsourced", "sourced"))
+    assert f"{summary['sentences']} sentences: {counts}" in out
 
 
 def test_analyze_color_shows_every_label_and_bolds_only_cues_that_carry_one(capsys) -> None:
