@@ -29,6 +29,15 @@ RESOLVED = [
     # a surname another mention gives a gender: "Mr. Brandt" makes "Olaf Brandt" a man, so "she" skips him
     ("Judge Karen Osei heard the case. Olaf Brandt, the defendant, was silent until Mr. Brandt's lawyer spoke. "
      "She said the trial would resume in May.", "She", "Judge Karen Osei"),
+    # a "she" already stood for Robin Clinton, so the "he" after it is the other person
+    ("Jo Perez met Robin Clinton on Monday. She said the deal was close. He said it would be signed in May.", "He", "Jo Perez"),
+    # the subject of its own sentence, before the one who spoke last
+    ("Mr. Brandt said the vote was lost. Dr. Emil Sorensen left the hall as he thanked the staff.", "he", "Dr. Emil Sorensen"),
+    ("Mr. Brandt said the vote was lost. As Dr. Emil Sorensen left the hall, he thanked the staff.", "he", "Dr. Emil Sorensen"),
+    # the subject of the words reported is not the one reporting them
+    ("Dr. Emil Sorensen said the vote was lost. Mr. Brandt is no reformer, he said.", "he", "Dr. Emil Sorensen"),
+    # another of the family named after the pronoun is no reason to skip him
+    ("Mr. Brandt spoke to reporters on Friday. He said that he had never met Ivana Brandt.", "He", "Mr. Brandt"),
     # gender-blind as before where nothing says otherwise
     ("Chief engineer Priya Nair said the tunnel was safe. She added that it would open in May.", "She", "Chief engineer Priya Nair"),
     ("Dr. Emil Sorensen visited the clinic on Monday. He said the new ward could treat 40 patients.", "He", "Dr. Emil Sorensen"),
@@ -53,6 +62,8 @@ UNRESOLVED = [
     "Mr Okafor said the shelter was full. She added that more beds were needed.",
     "Mrs Alvarez said the shelter was full. He added that more beds were needed.",
     "Queen Elizabeth opened the bridge. He said it would unite the towns.",
+    # the only person named was "she" a sentence ago
+    "Robin Clinton spoke first. She said the deal was close. He said it would be signed in May.",
     # the nearest person's gender is unknown and another person clearly fits: either may be meant
     "Mr Park met Jo Kim on Friday. He said the talks went well.",
     # the nearest person (Robin) may be a man or a woman, Mr Lee clearly is a man
@@ -61,6 +72,11 @@ UNRESOLVED = [
     "The Riverside Tenants Union met on Monday. Several workers were angry. They said the rent rise was unfair.",
     "The Riverside Tenants Union met on Monday. Ms Varga was angry. They said the rent rise was unfair.",
     "The storm hit the coast on Monday. They said the rent rise was unfair.",
+    # a plural noun between the group and "they" may be what it means
+    "The White House declined to comment. That frustrates many analysts because they believe the policy will change.",
+    # a name its own sentence names again after the pronoun is someone else
+    "Greenpeace met on Monday. They said Greenpeace had broken its promise.",
+    "Mr Okafor met the board. He said Mr Okafor had misled the tenants.",
     # "they" long after the group was named
     "Greenpeace published the report on Monday. The river rose. The bridge closed. The ferry stopped. They said the water was cleaner.",
 ]

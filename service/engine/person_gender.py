@@ -34,28 +34,35 @@ class PersonGender:
         for entity in doc.ents:
             if entity.label_ != "PERSON":
                 continue
-            gender = self._own(_titled(entity))
-            if gender is not None:
-                by_surname.setdefault(_bare(entity[-1].text), set()).add(gender)
+            genders = self._own(_titled(entity))
+            surname = surname_of(entity)
+            if len(genders) == 1 and surname is not None:
+                by_surname.setdefault(surname, set()).update(genders)
         self.by_surname = {surname: next(iter(found)) for surname, found in by_surname.items() if len(found) == 1}
 
-    def _own(self, name: Span) -> str | None:
-        found = set()
+    def _own(self, name: Span) -> set[str]:
+        """Every gender the name's own words give it."""
+        found: set[str] = set()
         for token in name:
             word = _bare(token.text)
             found.update(gender for gender, titles in self.titles.items() if word in titles)
-        first = _first_name(name, self.first_names[MALE] | self.first_names[FEMALE])
+        first = _first_name(name, self.first_names[MALE] | self.first_names[FEMALE], alone=not found)
         if first is not None:
             found.update(gender for gender, names in self.first_names.items() if _bare(first) in names)
-        return next(iter(found)) if len(found) == 1 else None
+        return found
 
     def of(self, name: Span) -> str | None:
         """``male``, ``female`` or None (unknown, or words of both)."""
         own = self._own(name)
-        if own is not None:
-            return own
-        last = name[-1] if len(name) else None
-        return self.by_surname.get(_bare(last.text)) if last is not None and last.pos_ == "PROPN" else None
+        if own:
+            return next(iter(own)) if len(own) == 1 else None  # "Mr Lee's wife": both, so neither
+        surname = surname_of(name)
+        return self.by_surname.get(surname) if surname is not None else None
+
+    def name_words(self, name: Span) -> tuple[str, ...]:
+        """The words of a name without its titles, lower case: "Mr. Trump" → ("trump",), "Ivana Trump" → ("ivana", "trump")."""
+        titles = self.titles[MALE] | self.titles[FEMALE]
+        return tuple(_bare(t.text) for t in name if t.is_alpha and t.pos_ == "PROPN" and _bare(t.text) not in titles)
 
     def clashes(self, name: Span, pronoun: str) -> bool:
         """``pronoun`` ("he") cannot stand for ``name``: the text clearly gives that person the other gender."""
@@ -72,14 +79,22 @@ def _titled(name: Span) -> Span:
     return doc[start : name.end]
 
 
-def _first_name(name: Span, known: frozenset[str]) -> str | None:
+def _first_name(name: Span, known: frozenset[str], alone: bool) -> str | None:
     """The first word of a person's name that is a ``known`` first name and not its last word ("James" of "Senator
-    James Lankford"); the last word is the surname ("Ms Thomas", "Lee Thomas")."""
+    James Lankford"): the last word is the surname ("Lee Thomas"). A name of one word counts only when ``alone`` (no
+    title says otherwise): "Hillary", but not the "Thomas" of "Ms Thomas"."""
     doc = name.doc
     for token in name:
         if token.ent_type_ == "PERSON" and token.ent_iob_ == "B":
             end = token.i + 1
-            while end < len(doc) and doc[end].ent_iob_ == "I":
+            while end < len(doc) and doc[end].ent_iob_ == "I" and doc[end].is_alpha:
                 end += 1
-            return next((t.text for t in doc[token.i : end - 1] if t.is_title and _bare(t.text) in known), None)
+            words = doc[token.i : end - 1] if end - token.i >= 2 else (doc[token.i : end] if alone else doc[token.i : token.i])
+            return next((t.text for t in words if t.is_title and _bare(t.text) in known), None)
     return None
+
+
+def surname_of(name: Span) -> str | None:
+    """The last word of a name, without a possessive ending ("Clinton" of "Hillary Clinton’s")."""
+    words = [t for t in name if t.is_alpha and t.pos_ == "PROPN"]
+    return _bare(words[-1].text) if words else None
