@@ -140,12 +140,15 @@ def feedback_export(db: Path) -> list[dict]:
     return [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
 
 
-def exported_as_reported(row: dict, sentence: str, label: str, verdict: str) -> None:
-    """``row`` is the reader's report: their sentence, the disputed label as they set it (wrong 0, missing 1), every
-    other label null (unjudged), never the engine's labels."""
-    squash = "".join
-    assert squash(row["sentence"].split()) == squash(sentence.split()), (row["sentence"], sentence)
-    assert row["source"] == "feedback" and row["context"] is not None
+def squashed(text: str) -> str:
+    """``text`` without any whitespace, to compare a sentence as marked in a page with the sentence as analysed."""
+    return "".join(text.split())
+
+
+def exported_as_reported(row: dict, label: str, verdict: str) -> None:
+    """``row`` is the reader's report: the disputed label as they set it (wrong 0, missing 1), every other label null
+    (unjudged), never the engine's labels."""
+    assert row["source"] == "feedback" and row["context"] is not None and row["sentence"]
     assert row["labels"] == {name: (int(verdict == "missing") if name == label else None) for name in LABELS}, row["labels"]
 
 
