@@ -38,6 +38,8 @@ RESOLVED = [
     ("Dr. Emil Sorensen said the vote was lost. Mr. Brandt is no reformer, he said.", "he", "Dr. Emil Sorensen"),
     # another of the family named after the pronoun is no reason to skip him
     ("Mr. Brandt spoke to reporters on Friday. He said that he had never met Ivana Brandt.", "He", "Mr. Brandt"),
+    # a "she" taken for Ivana Brandt says nothing of Mr. Brandt
+    ("Ivana Brandt spoke first. She said the house was sold. Mr. Brandt was angry, and he said the sale was void.", "he", "Mr. Brandt"),
     # gender-blind as before where nothing says otherwise
     ("Chief engineer Priya Nair said the tunnel was safe. She added that it would open in May.", "She", "Chief engineer Priya Nair"),
     ("Dr. Emil Sorensen visited the clinic on Monday. He said the new ward could treat 40 patients.", "He", "Dr. Emil Sorensen"),

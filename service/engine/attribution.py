@@ -21,7 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from .attribution_features import candidate_features, candidates
-from .person_gender import PRONOUN_GENDER, PersonGender, surname_of
+from .person_gender import PRONOUN_GENDER, PersonGender
 from .resources import classify, load_classifier, load_json
 from .speculation import SPANS_KEY
 
@@ -537,7 +537,7 @@ class _Antecedents:
         self.bodies = [e for e in doc.ents if e.label_ in ORGANISATION_ENTITIES]
         self.groups = [e for e in doc.ents if e.label_ in GROUP_ENTITIES]
         self.person: tuple[Span, int] | None = None  # (name, sentence number)
-        self.said_as: dict[str, str] = {}  # surname → the gender of a "he"/"she" this text already took to stand for that person
+        self.said_as: dict[tuple[str, ...], str] = {}  # a name's words → the gender of a "he"/"she" already taken to stand for it
         self.organisation: tuple[Span, int] | None = None
         self.latest: tuple[Span, int] | None = None
 
@@ -558,8 +558,8 @@ class _Antecedents:
             else:
                 self.person = (name, number)
                 said = PRONOUN_GENDER.get(attribution.source[0].lower_) if attribution.refers_to is not None and attribution.source else None
-                if said is not None and (surname := surname_of(name)) is not None:
-                    self.said_as.setdefault(surname, said)
+                if said is not None and (words := self.gender.name_words(name)):
+                    self.said_as.setdefault(words, said)
             return
 
     def _recent(self, found: tuple[Span, int] | None, number: int) -> Span | None:
@@ -594,7 +594,7 @@ class _Antecedents:
     def _clashes(self, name: Span, pronoun: Token) -> bool:
         """``pronoun`` cannot stand for ``name``: the text gives that person the other gender, or a "she" already stood for
         them where this is "he" (the "Clinton" a "she" was taken to be is no "he")."""
-        said = self.said_as.get(surname_of(name) or "")
+        said = self.said_as.get(self.gender.name_words(name))
         return self.gender.clashes(name, pronoun.lower_) or (said is not None and said != PRONOUN_GENDER[pronoun.lower_])
 
     def _person(self, pronoun: Token, number: int) -> Span | None:
