@@ -40,6 +40,7 @@ RESOLVED = [
     ("Mr. Brandt spoke to reporters on Friday. He said that he had never met Ivana Brandt.", "He", "Mr. Brandt"),
     # a "she" taken for Ivana Brandt says nothing of Mr. Brandt
     ("Ivana Brandt spoke first. She said the house was sold. Mr. Brandt was angry, and he said the sale was void.", "he", "Mr. Brandt"),
+    ("Mr. Brandt met the press, and he denied the claims, which the former Mrs. Brandt repeated.", "he", "Mr. Brandt"),
     # gender-blind as before where nothing says otherwise
     ("Chief engineer Priya Nair said the tunnel was safe. She added that it would open in May.", "She", "Chief engineer Priya Nair"),
     ("Dr. Emil Sorensen visited the clinic on Monday. He said the new ward could treat 40 patients.", "He", "Dr. Emil Sorensen"),

@@ -21,7 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from .attribution_features import candidate_features, candidates
-from .person_gender import PRONOUN_GENDER, PersonGender
+from .person_gender import PRONOUN_GENDER, PersonGender, titled
 from .resources import classify, load_classifier, load_json
 from .speculation import SPANS_KEY
 
@@ -572,7 +572,8 @@ class _Antecedents:
 
     def _named_again(self, name: Span, pronoun: Token) -> bool:
         """The pronoun's own clause names ``name`` again after it, so the pronoun is someone else ("They said Greenpeace
-        had …", "allegations that he misled Mr Okafor"); another of a family ("Ivana Trump" after "Mr. Trump") is no match."""
+        had …", "allegations that he misled Mr Okafor"); another of a family ("Ivana Trump", "Mrs. Trump" after "Mr. Trump")
+        is no match."""
         scope = [t for t in pronoun.head.subtree if t.i > pronoun.i]
         if not scope:
             return False
@@ -587,7 +588,8 @@ class _Antecedents:
             while end < len(doc) and doc[end].ent_iob_ == "I":
                 end += 1
             other = self.gender.name_words(doc[token.i : end])
-            if other and (other == words or (len(other) == 1 and words and other[0] == words[-1])):
+            if other and (other == words or (len(other) == 1 and words and other[0] == words[-1])) \
+                    and not self.gender.clashes(titled(doc[token.i : end]), pronoun.lower_):  # "he … the former Mrs. Trump"
                 return True
         return False
 

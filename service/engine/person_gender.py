@@ -34,7 +34,7 @@ class PersonGender:
         for entity in doc.ents:
             if entity.label_ != "PERSON":
                 continue
-            genders = self._own(_titled(entity))
+            genders = self._own(titled(entity))
             surname = surname_of(entity)
             if len(genders) == 1 and surname is not None:
                 by_surname.setdefault(surname, set()).update(genders)
@@ -71,7 +71,7 @@ class PersonGender:
         return wanted is not None and found is not None and found != wanted
 
 
-def _titled(name: Span) -> Span:
+def titled(name: Span) -> Span:
     """The name with the titles just before it ("Mr", "Queen"), which the entity recogniser leaves out."""
     doc, start = name.doc, name.start
     while start > 0 and start > name.start - 3 and doc[start - 1].is_title and doc[start - 1].dep_ in {"compound", "nmod", "amod"}:
