@@ -41,6 +41,11 @@ RESOLVED = [
     # a "she" taken for Ivana Brandt says nothing of Mr. Brandt
     ("Ivana Brandt spoke first. She said the house was sold. Mr. Brandt was angry, and he said the sale was void.", "he", "Mr. Brandt"),
     ("Mr. Brandt met the press, and he denied the claims, which the former Mrs. Brandt repeated.", "he", "Mr. Brandt"),
+    # a person who clearly fits further back does not make the nearest one doubtful
+    ("Richard Gere and Jo Kim arrived late. The loudest cheer was for Jo Kim, who signed autographs. He said the welcome was warm.",
+     "He", "Jo Kim"),
+    # a name as a modifier ("a Rubio sign") is no mention of the person
+    ("Mr. Okafor thanked the crowd. In a valedictory, he told of a supporter who held an Okafor sign in the rain.", "he", "Mr. Okafor"),
     # gender-blind as before where nothing says otherwise
     ("Chief engineer Priya Nair said the tunnel was safe. She added that it would open in May.", "She", "Chief engineer Priya Nair"),
     ("Dr. Emil Sorensen visited the clinic on Monday. He said the new ward could treat 40 patients.", "He", "Dr. Emil Sorensen"),

@@ -587,6 +587,8 @@ class _Antecedents:
             end = token.i + 1
             while end < len(doc) and doc[end].ent_iob_ == "I":
                 end += 1
+            if doc[token.i : end].root.dep_ == "compound":
+                continue  # "holding a Rubio sign" names a sign, not Rubio
             other = self.gender.name_words(doc[token.i : end])
             if other and (other == words or (len(other) == 1 and words and other[0] == words[-1])) \
                     and not self.gender.clashes(titled(doc[token.i : end]), pronoun.lower_):  # "he … the former Mrs. Trump"
@@ -617,7 +619,8 @@ class _Antecedents:
         if not fitting:
             return None
         nearest, wanted = fitting[0], PRONOUN_GENDER[pronoun.lower_]
-        if self.gender.of(nearest) is None and any(self.gender.of(e) == wanted and e.text != nearest.text for e in fitting[1:]):
+        if self.gender.of(nearest) is None and any(self.gender.of(e) == wanted and e.text != nearest.text and e.sent == nearest.sent
+                                                   for e in fitting[1:]):
             return None  # "Mr Park met Jo Kim. He said …": Jo Kim may be a man too, Mr Park clearly is one
         return nearest
 
