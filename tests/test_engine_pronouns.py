@@ -76,6 +76,8 @@ UNRESOLVED = [
     "Mr Park met Jo Kim on Friday. He said the talks went well.",
     # the nearest person (Robin) may be a man or a woman, Mr Lee clearly is a man
     "Mr Lee's wife Robin spoke first. He said the talks went well.",
+    # a single word of unknown gender nearest, a woman clearly named before it
+    "Ms. Varga ran the campaign. Then the spokesman, Okafor, arrived. She said the rally had been a success.",
     # "they" with a plural noun or a person as the subject in between, or with nothing named
     "The Riverside Tenants Union met on Monday. Several workers were angry. They said the rent rise was unfair.",
     "The Riverside Tenants Union met on Monday. Ms Varga was angry. They said the rent rise was unfair.",

@@ -619,7 +619,8 @@ class _Antecedents:
         if not fitting:
             return None
         nearest, wanted = fitting[0], PRONOUN_GENDER[pronoun.lower_]
-        if self.gender.of(nearest) is None and any(self.gender.of(e) == wanted and e.text != nearest.text and e.sent == nearest.sent
+        weak = len(self.gender.name_words(nearest)) < 2  # one word ("Obama", a mis-tagged "Twitter") may be anyone
+        if self.gender.of(nearest) is None and any(self.gender.of(e) == wanted and e.text != nearest.text and (weak or e.sent == nearest.sent)
                                                    for e in fitting[1:]):
             return None  # "Mr Park met Jo Kim. He said …": Jo Kim may be a man too, Mr Park clearly is one
         return nearest
