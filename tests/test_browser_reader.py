@@ -227,7 +227,7 @@ def test_wrong_label_report_reaches_the_server(context: BrowserContext, service,
     page, _, _ = _analysed(context, service_url, pages_base, "bbc-1")
     before = len(recorder.reports)
     assert before == 0 or all(r["body"]["url"] for r in recorder.reports)
-    stop = page.locator("sourcewise-mark[data-sourcewise-first][data-sourcewise-label~=speculative]").nth(1)
+    stop = page.locator("sourcewise-mark[data-sourcewise-first][data-sourcewise-label~=speculative]:not([data-sourcewise-label~=sourced])").nth(1)
     stop.scroll_into_view_if_needed()
     sentence_id = stop.get_attribute("data-sourcewise-sentence")
     stop.hover()
