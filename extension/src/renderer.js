@@ -586,6 +586,12 @@
       const chip = element(doc, "span", "sourcewise-chip", LABEL_NAMES[label] || label);
       chip.setAttribute("data-label", label);
       labels.append(chip);
+      const score = sentence.scores && sentence.scores[label];
+      if (typeof score === "number") {  // the model's calibrated probability (#15): how sure, not a grade
+        const sure = element(doc, "span", "sourcewise-chip-score", ` ${Math.round(score * 100)} %`);
+        sure.title = "How sure Sourcewise is of this label (its calibrated probability)";
+        labels.append(sure);
+      }
     });
     holder.append(labels, element(doc, "div", "sourcewise-tooltip-explanation", sentence.explanation || ""));
     const cues = (sentence.cues || []).filter((c) => cueLabel(c, sentence.labels)).map((c) => c.text);
