@@ -77,7 +77,8 @@ def test_tooltip_on_hover_and_keyboard_focus(context: BrowserContext, service_ur
     assert "Vague source" in tooltip.text_content()
     assert "names no one" in tooltip.text_content()
     page.mouse.move(0, 0)
-    sentence = page.locator("sourcewise-mark[data-sourcewise-label~=sourced]", has_text="Institute for the Study of War").first.get_attribute("data-sourcewise-sentence")
+    isw = page.locator("sourcewise-mark[data-sourcewise-label~=sourced]", has_text="Institute for the Study of War")
+    sentence = isw.first.get_attribute("data-sourcewise-sentence")
     page.locator(f"sourcewise-mark[data-sourcewise-first][data-sourcewise-sentence='{sentence}']").focus()  # the sentence's one Tab stop
     assert "Source:" in tooltip.text_content() and "Institute for the Study of War" in tooltip.text_content()
 
