@@ -7,7 +7,8 @@ prints a table of the sources shown (the API's ``source`` objects): how many are
 ("he", "it", "we") with nothing it refers to (``refers_to`` null), how many are a pronoun shown with what it
 refers to, how many are another pronoun that names a group itself ("some believe", "many say"), how
 many are not noun phrases at all (the phrase's head, parsed in its sentence, is no noun, proper noun,
-pronoun or number), and how many explanations still quote a bare third-person pronoun.
+pronoun or number), and how many explanations still quote a bare third-person pronoun; then, per pronoun, how
+many are shown with what they refer to and how many bare.
 ``--show N`` lists N examples of each kind of fault.
 """
 
@@ -25,6 +26,8 @@ from service.engine.pipeline import get_nlp, model_version
 DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared"
 NOUN_HEADS = {"NOUN", "PROPN", "PRON", "NUM"}
 PERSONAL = {"he", "she", "him", "her", "they", "them", "it", "i", "me", "we", "us", "you"}
+PRONOUN_GROUPS = {"he": "he/him", "him": "he/him", "she": "she/her", "her": "she/her", "it": "it", "they": "they/them", "them": "they/them",
+                  "i": "I/we", "me": "I/we", "we": "I/we", "us": "I/we", "you": "you"}
 BARE_PRONOUN_QUOTED = re.compile(r"(?:[Aa]ttributed to|speculation is) (?:[Hh]e|[Ss]he|[Tt]hey|[Ii]t|him|her|them)\b|\('\w+'\)'s")
 
 
@@ -40,6 +43,7 @@ def measure(articles: list[dict], show: int) -> tuple[Counter, dict[str, list[st
     version = model_version()
     counts: Counter = Counter()
     examples: dict[str, list[str]] = {"bare pronoun": [], "not a noun phrase": [], "bare pronoun in explanation": []}
+    examples.update({f"{group} → refers_to": [] for group in dict.fromkeys(PRONOUN_GROUPS.values())})
     for article in articles:
         doc = nlp(article["text"])
         result = result_for(doc, "codepoint", version)
@@ -59,10 +63,14 @@ def measure(articles: list[dict], show: int) -> tuple[Counter, dict[str, list[st
             head = span.root
             line = f"{source['text']!r} in {sentence['text'][:140]!r}"
             if len(span) == 1 and head.pos_ == "PRON":
+                group = PRONOUN_GROUPS.get(head.lower_)
                 if source.get("refers_to"):
                     counts["pronoun with refers_to"] += 1
+                    counts[("resolved", group)] += 1
+                    examples[f"{group} → refers_to"].append(f"{source['text']!r} → {source['refers_to']!r} in {sentence['text'][:120]!r}")
                 elif head.lower_ in PERSONAL:
                     counts["bare pronoun"] += 1
+                    counts[("unresolved", group)] += 1
                     examples["bare pronoun"].append(line)
                 else:
                     counts["other pronoun (some, many, others)"] += 1
@@ -83,6 +91,9 @@ def table(counts: Counter) -> str:
     for kind in ("bare pronoun", "pronoun with refers_to", "other pronoun (some, many, others)", "not a noun phrase"):
         rows.append(f"| {kind} | {counts[kind]} | {100 * counts[kind] / shown:.1f} % |")
     rows.append(f"| (explanations quoting a bare pronoun as the source) | {counts['bare pronoun in explanation']} | |")
+    rows += ["", "| pronoun source | with refers_to | bare (unresolved) |", "|---|---|---|"]
+    for group in dict.fromkeys(PRONOUN_GROUPS.values()):
+        rows.append(f"| {group} | {counts[('resolved', group)]} | {counts[('unresolved', group)]} |")
     return "\n".join(rows)
 
 

@@ -12,7 +12,8 @@ from pathlib import Path
 from spacy.language import Language
 
 from .engine import analyze_many
-from .engine.pipeline import build_pipeline, load_base_model
+from .engine.analysis import SentenceFindings, sentence_findings
+from .engine.pipeline import build_pipeline, get_nlp, load_base_model
 
 DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared"
 DEV_SHARE = 5  # one document in five is held out
@@ -103,9 +104,9 @@ def _results(rows: list[dict], nlp: Language | None = None) -> Iterator[tuple[di
 
 @lru_cache(maxsize=1)
 def corpus_scheme_pipeline() -> Language:
-    """The engine without the reader guide's own speculation rules (announced future events, a bare reported
+    """The finders without the reader guide's own speculation rules (announced future events, a bare reported
     "would", "plans to", "is set to", questions): the Szeged uncertainty scheme of the speculation corpora
-    annotates those as certain, so this pipeline scores the rest of the engine on the corpora's own terms."""
+    annotates those as certain, so this pipeline scores the cue finder on the corpora's own terms."""
     return build_pipeline(load_base_model(), speculation_config={"reader_rules": False})
 
 
@@ -113,19 +114,29 @@ def _has_label(result: dict, label: str) -> bool:
     return any(label in sentence["labels"] for sentence in result["sentences"])
 
 
+def _findings(texts: Iterable[str], nlp: Language | None = None) -> Iterator[list[SentenceFindings]]:
+    """What the finders state for each text (cues, attributions), before any label is decided."""
+    for doc in (nlp or get_nlp()).pipe(texts, batch_size=64):
+        yield [found for found in sentence_findings(doc) if found.kind is None]
+
+
 def evaluate_speculation(
     path: Path, name: str, select: Callable[[dict], bool], f1_target: float, p_target: float | None, limit: int | None = None,
-    corpus_scheme: bool = False,
+    finders: bool = False,
 ) -> Score:
-    """The shipped engine's speculative label against the corpus; ``corpus_scheme`` scores the engine without the
-    reader-only rules (see :func:`corpus_scheme_pipeline`) instead."""
+    """The shipped engine's speculative label against the corpus; ``finders`` scores the speculation cue finder
+    instead (a sentence holds a cue, on the corpus's scheme: see :func:`corpus_scheme_pipeline`)."""
     rows = [row for row in read_jsonl(path, limit) if select(row)]
-    nlp = corpus_scheme_pipeline() if corpus_scheme else None
-    p, r, f, n = prf((row["uncertain"], _has_label(result, "speculative")) for row, result in _results(rows, nlp))
+    if finders:
+        found = _findings((row["text"] for row in rows), corpus_scheme_pipeline())
+        pairs = ((row["uncertain"], any(f.cues for f in sentences)) for row, sentences in zip(rows, found))
+    else:
+        pairs = ((row["uncertain"], _has_label(result, "speculative")) for row, result in _results(rows))
+    p, r, f, n = prf(pairs)
     met = f >= f1_target and (p_target is None or p >= p_target)
     target = f"F1 ≥ {f1_target}" + (f", P ≥ {p_target}" if p_target else "")
-    task = "speculative (corpus scheme)" if corpus_scheme else "speculative"
-    note = "reader-only rules off: predictions and questions the corpus calls certain" if corpus_scheme else "the shipped engine"
+    task = "speculation cues (finder)" if finders else "speculative"
+    note = "a sentence holds a cue; reader-only rules off (the corpus calls predictions and questions certain)" if finders else "the learned label"
     return Score(task, name, n, p, r, f, target, met, note)
 
 
@@ -152,15 +163,21 @@ def _articles(rows: list[dict]) -> list[tuple[str, list[tuple[int, dict]]]]:
     return articles
 
 
-def evaluate_attribution(path: Path, limit: int | None = None) -> Score:
-    """Per sentence, as the product sees it: each article is analysed whole, so quotes and speakers carry over."""
+def evaluate_attribution(path: Path, limit: int | None = None, finders: bool = False) -> Score:
+    """Per sentence, as the product sees it: each article is analysed whole, so quotes and speakers carry over.
+
+    ``finders`` scores the attribution finder instead: any attribution it found, and its source phrases, whatever
+    the labels say."""
     articles = _articles(read_jsonl(path, limit))
     pairs, with_source, source_hits = [], 0, 0
-    for (_, rows), result in zip(articles, analyze_many(article for article, _ in articles)):
+    texts = [article for article, _ in articles]
+    shown = _findings(texts) if finders else analyze_many(texts)
+    for (_, rows), result in zip(articles, shown):
+        sentences = _finder_sentences(result) if finders else result["sentences"]
         for offset, row in rows:
             span = (offset, offset + len(row["text"]))
-            found = [s for s in result["sentences"] if _overlaps((s["start"], s["end"]), span)]
-            sources = [s["source"] for s in found if s["source"]]
+            found = [s for s in sentences if _overlaps((s["start"], s["end"]), span)]
+            sources = [x for s in found for x in s.get("sources", [s["source"]] if s["source"] else [])]
             pairs.append((row["has_attribution"], bool(sources) or any("vague_source" in s["labels"] for s in found)))
             gold_sources = [(offset + start, offset + end) for start, end, kind, _ in row["spans"] if kind == "Source"]
             if gold_sources:
@@ -168,8 +185,21 @@ def evaluate_attribution(path: Path, limit: int | None = None) -> Score:
                 source_hits += any(_overlaps((s["start"], s["end"]), g) for s in sources for g in gold_sources)
     p, r, f, n = prf(pairs)
     overlap = source_hits / with_source if with_source else 0.0
-    return Score("attribution", f"{path.name} (whole articles)", n, p, r, f, "F1 ≥ 0.9, source overlap ≥ 0.85",
-                 f >= 0.9 and overlap >= 0.85, f"source overlap {overlap:.3f} of {with_source}")
+    task = "attribution (finder)" if finders else "attribution"
+    note = "any attribution found, " if finders else "sourced / vague_source labels and their sources, "
+    return Score(task, f"{path.name} (whole articles)", n, p, r, f, "F1 ≥ 0.9, source overlap ≥ 0.85",
+                 f >= 0.9 and overlap >= 0.85, f"{note}source overlap {overlap:.3f} of {with_source}")
+
+
+def _finder_sentences(findings: list[SentenceFindings]) -> list[dict]:
+    """Finder output in the shape of result sentences: every attribution (vague ones as a label), sources as spans."""
+    out = []
+    for found in findings:
+        sources = [{"start": a.source.start_char, "end": a.source.end_char} for a in found.relations if a.source is not None]
+        vague = any(a.kind == "vague" for a in found.relations)
+        out.append({"start": found.span.start_char, "end": found.span.end_char, "source": sources[0] if sources else None,
+                    "labels": ["vague_source"] if vague else [], "sources": sources})
+    return out
 
 
 def evaluate_claims(path: Path, limit: int | None = None) -> Score:
@@ -212,10 +242,11 @@ def evaluate_all(data_dir: Path = DEFAULT_DATA, limit: int | None = None) -> lis
     factbank = data / "uncertainty/factbank_news_dev.jsonl"
     return [
         evaluate_speculation(wiki, "wiki_train (held-out docs)", wiki_held_out, 0.90, 0.88, limit),
-        evaluate_speculation(wiki, "wiki_train (held-out docs)", wiki_held_out, 0.90, 0.88, limit, corpus_scheme=True),
+        evaluate_speculation(wiki, "wiki_train (held-out docs)", wiki_held_out, 0.90, 0.88, limit, finders=True),
         evaluate_speculation(factbank, "factbank_news_dev", lambda row: True, 0.85, None, limit),
-        evaluate_speculation(factbank, "factbank_news_dev", lambda row: True, 0.85, None, limit, corpus_scheme=True),
+        evaluate_speculation(factbank, "factbank_news_dev", lambda row: True, 0.85, None, limit, finders=True),
         evaluate_attribution(data / "attribution/polnear_dev.jsonl", limit),
+        evaluate_attribution(data / "attribution/polnear_dev.jsonl", limit, finders=True),
         evaluate_claims(data / "checkworthy/claimbuster_train.jsonl", limit),
         evaluate_seed(data_dir / "fixtures/seed_article.json"),
     ]

@@ -129,3 +129,16 @@ def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
     server.start()
     yield server
     server.stop()
+
+
+# Sentences of our own on which the shipped learned labels (#15) disagree with the reader guide: each test id in
+# tests/known_label_errors.txt is an expected failure, strictly (a new model that gets it right turns it red,
+# so the list is kept to what the shipped weights really miss). `python -m pytest --runxfail` shows them as failures.
+KNOWN_LABEL_ERRORS = Path(__file__).resolve().parent / "known_label_errors.txt"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    known = {line.strip() for line in KNOWN_LABEL_ERRORS.read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")}
+    for item in items:
+        if item.nodeid in known:
+            item.add_marker(pytest.mark.xfail(strict=True, reason="a known error of the shipped learned labels (tests/known_label_errors.txt)"))

@@ -1,15 +1,24 @@
 """What the reader sees and does with the marks (#17), as JavaScript to evaluate in a marked page, for the
-Chromium (Playwright) and Firefox (firefox-driver.mjs) tests alike, and a /feedback recorder in front of
-the real service."""
+Chromium (Playwright) and Firefox (firefox-driver.mjs) tests alike; a /feedback recorder in front of
+the real service; the real service under gunicorn with its own feedback database, and `sourcewise feedback
+export` run on it; the card's wording of a source."""
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from .browser_support import serve_wsgi
+from .service_process import gunicorn
+
+ROOT = Path(__file__).resolve().parent.parent
+LABELS = ("speculative", "vague_source", "unsourced", "sourced")
 
 # The computed drawing of a mark: every channel a label may use (marks.css).
 SIGNATURE_JS = """(m) => { const s = getComputedStyle(m);
@@ -113,3 +122,52 @@ def service_with_feedback(**settings) -> Iterator[tuple[str, FeedbackRecorder]]:
     recorder = FeedbackRecorder(create_app(Settings(rate_limit=None, **settings)))
     with serve_wsgi(recorder) as url:
         yield url, recorder
+
+
+@contextmanager
+def gunicorn_with_feedback_db(db: Path, api_key: str) -> Iterator[str]:
+    """The real service under gunicorn (one worker), reports stored in the SQLite file ``db``, no Redis; yields its URL."""
+    with gunicorn({"FEEDBACK_DB": str(db), "REDIS_URL": "", "API_KEYS": api_key, "WEB_CONCURRENCY": "1"}) as (base, _):
+        yield base
+
+
+def feedback_export(db: Path) -> list[dict]:
+    """`sourcewise feedback export --db DB`, run as a newsroom runs it; its JSON Lines, parsed."""
+    env = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
+    done = subprocess.run([sys.executable, "-m", "service.cli", "feedback", "export", "--db", str(db)],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+
+
+def squashed(text: str) -> str:
+    """``text`` without any whitespace, to compare a sentence as marked in a page with the sentence as analysed."""
+    return "".join(text.split())
+
+
+def exported_as_reported(row: dict, label: str, verdict: str) -> None:
+    """``row`` is the reader's report: the disputed label as they set it (wrong 0, missing 1), every other label null
+    (unjudged), never the engine's labels."""
+    assert row["source"] == "feedback" and row["context"] is not None and row["sentence"]
+    assert row["labels"] == {name: (int(verdict == "missing") if name == label else None) for name in LABELS}, row["labels"]
+
+
+PRONOUNS = {"he", "she", "him", "her", "it", "they", "them", "i", "me", "we", "us", "you"}
+
+
+def card_source_line(source: dict) -> str:
+    """The card's source line for an API ``source`` (renderer.js sourceWording): the referent first."""
+    text, refers, kind = " ".join(source["text"].split()), source.get("refers_to"), source.get("kind")
+
+    def running(phrase: str) -> str:
+        first, _, rest = phrase.partition(" ")
+        return f"{first.lower()} {rest}" if rest and first in {"The", "A", "An", "This", "These", "Those"} else phrase
+
+    if text.lower() in PRONOUNS:
+        quoted = f"“{'I' if text.lower() == 'i' else text.lower()}”"
+        if refers:
+            return f"Source: {running(' '.join(refers.split()))} ({quoted}) · {kind}"
+        if text.lower() in {"i", "me", "we", "us", "you"}:
+            return f"Source: the speaker ({quoted})"
+        return f"Source: people the text does not name ({quoted}) · vague" if kind == "vague" else f"Source: someone named earlier ({quoted})"
+    return f"Source: {running(text)} · {kind}"

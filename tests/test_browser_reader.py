@@ -1,6 +1,7 @@
 """The reader's side of the extension in real Chromium on saved news pages (#17): every label visible, a legend
 drawn by the same CSS, the popup's list → scroll → focus, next / previous, one Tab stop per sentence, the card
-inside the window at its bottom, Escape, Dismiss, and a "Wrong label" report reaching a server.
+inside the window at its bottom, Escape, Dismiss, a "Wrong label" report reaching a server, and one reaching the
+real service (gunicorn, its own SQLite feedback file) and coming back out of `sourcewise feedback export`.
 
 Screenshots go to test-artifacts/; one of marks on a real page and one of the popup also to docs/img/."""
 
@@ -22,7 +23,12 @@ from .reader_checks import (
     SCROLL_NEAR_BOTTOM_JS,
     FeedbackRecorder,
     card_inside_window,
+    card_source_line,
+    exported_as_reported,
+    feedback_export,
+    gunicorn_with_feedback_db,
     service_with_feedback,
+    squashed,
 )
 from .real_pages import page_url, serve_pages
 
@@ -221,7 +227,7 @@ def test_wrong_label_report_reaches_the_server(context: BrowserContext, service,
     page, _, _ = _analysed(context, service_url, pages_base, "bbc-1")
     before = len(recorder.reports)
     assert before == 0 or all(r["body"]["url"] for r in recorder.reports)
-    stop = page.locator("sourcewise-mark[data-sourcewise-first][data-sourcewise-label~=speculative]").nth(1)
+    stop = page.locator("sourcewise-mark[data-sourcewise-first][data-sourcewise-label~=speculative]:not([data-sourcewise-label~=sourced])").nth(1)
     stop.scroll_into_view_if_needed()
     sentence_id = stop.get_attribute("data-sourcewise-sentence")
     stop.hover()
@@ -248,3 +254,46 @@ def test_wrong_label_report_reaches_the_server(context: BrowserContext, service,
         assert "speculative" in body["labels"] and isinstance(body["context"], str) and body["context"]
         assert body["url"] == page_url(pages_base, "bbc-1")
     page.close()
+
+
+SESSION_SENTENCES_JS = "tabId => chrome.storage.session.get(`tab:${tabId}`).then(s => s[`tab:${tabId}`].result.sentences)"
+
+
+def test_a_report_reaches_the_real_service_and_comes_out_of_export(context: BrowserContext, pages_base: str, tmp_path: Path) -> None:
+    db = tmp_path / "newsroom" / "feedback.sqlite3"
+    with gunicorn_with_feedback_db(db, API_KEY) as service_url:
+        page, _, tab_id = _analysed(context, service_url, pages_base, "bbc-1")
+        sentences = service_worker(context).evaluate(SESSION_SENTENCES_JS, tab_id)
+        stop_of = "sourcewise-mark[data-sourcewise-first][data-sourcewise-sentence='{}']".format
+        # a speculative sentence whose source is a pronoun the engine tied to a name ("He" → "Mr Obama")
+        index = next(i for i, s in enumerate(sentences) if s["source"] and s["source"]["refers_to"] and "speculative" in s["labels"]
+                     and s["source"]["text"].lower() in {"he", "she"} and page.locator(stop_of(i)).count() == 1)
+        sentence = sentences[index]
+        stop = page.locator(stop_of(index))
+        stop.scroll_into_view_if_needed()
+        stop.hover()
+        page.wait_for_selector("sourcewise-tooltip:not([hidden])")
+        page.screenshot(path=str(ARTIFACTS / "reader-chromium-card-source.png"))
+        line = page.text_content("sourcewise-tooltip .sourcewise-tooltip-source")
+        assert line == card_source_line(sentence["source"]), line  # "Source: Mr Obama (“he”) · named"
+        assert line.startswith(f"Source: {sentence['source']['refers_to']} (“") and "named source" not in line
+        page.wait_for_timeout(300)
+        assert not db.exists() or feedback_export(db) == [], "something was stored before the reader pressed Send"
+        page.click("sourcewise-tooltip .sourcewise-wrong")
+        should = next(label for label in ("vague_source", "unsourced", "sourced") if label not in sentence["labels"])
+        page.check("sourcewise-tooltip input[type=radio][value=speculative]")
+        page.select_option("sourcewise-tooltip select", should)
+        page.screenshot(path=str(ARTIFACTS / "reader-chromium-report-real-service.png"))
+        page.click("sourcewise-tooltip .sourcewise-report-send")
+        page.wait_for_selector("sourcewise-tooltip[data-sourcewise-reported]", state="attached", timeout=10_000)
+        assert "report was sent" in page.evaluate(CARD_JS)["status"]
+        page.close()
+    rows = feedback_export(db)  # the service has stopped: the reports are on disk
+    assert len(rows) == 2, rows
+    wrong = next(r for r in rows if r["labels"]["speculative"] is not None)
+    missing = next(r for r in rows if r["labels"][should] is not None)
+    exported_as_reported(wrong, "speculative", "wrong")
+    exported_as_reported(missing, should, "missing")
+    for row in rows:
+        assert squashed(row["sentence"]) == squashed(sentence["text"]), row["sentence"]
+        assert row["article"] == page_url(pages_base, "bbc-1")

@@ -71,8 +71,8 @@ def test_a_pronoun_source_refers_to_the_name(text: str, pronoun: str, refers_to:
     assert "')'s" not in last["explanation"]  # not "Mr Obama ('He')'s"
 
 
-def test_he_after_a_body_spoke_is_not_the_body() -> None:
-    text = "Mayor Ines Duarte opened the bridge. The council said the cost was fair. He said it would last a century."
+def test_she_after_a_body_spoke_is_not_the_body() -> None:
+    text = "Mayor Ines Duarte opened the bridge. The council said the cost was fair. She said it would last a century."
     assert _last(text)["source"]["refers_to"] == "Mayor Ines Duarte"
 
 

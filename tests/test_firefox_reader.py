@@ -1,16 +1,29 @@
 """The reader's side of the extension in real Firefox (firefox-esr) on a saved news page (#17): every label visible,
 one Tab stop per sentence, next / previous keys, the card inside a 900 px window at its bottom, Escape, a report
-reaching a server, Dismiss. Events are dispatched from the page (the driver has no native hover)."""
+reaching a server, Dismiss; a report reaching the real service (gunicorn, its own SQLite feedback file) and coming back
+out of `sourcewise feedback export`. Events are dispatched from the page (the driver has no native hover)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from .firefox_support import build_firefox, firefox_policy, missing_reason, run_firefox
-from .reader_checks import CARD_JS, FOCUSED_JS, READER_STATE_JS, SCROLL_NEAR_BOTTOM_JS, card_inside_window, service_with_feedback
+from .reader_checks import (
+    CARD_JS,
+    FOCUSED_JS,
+    READER_STATE_JS,
+    SCROLL_NEAR_BOTTOM_JS,
+    card_inside_window,
+    exported_as_reported,
+    feedback_export,
+    gunicorn_with_feedback_db,
+    service_with_feedback,
+    squashed,
+)
 from .real_pages import page_url, serve_pages
 from .test_browser_reader import API_KEY, _channels
 
@@ -100,3 +113,57 @@ def test_firefox_reader_marks_keys_card_report_and_dismiss(addon_id: str, pages_
     assert body["label"] == value["disputed"] and body["verdict"] == "wrong" and body["url"] == url
     assert "".join(body["sentence"].split()).startswith("".join(value["sentence"].split())[:40])
     assert value["leftOfDismissed"] == 0 and value["stopsAfter"] == state["stops"] - 1
+
+
+# A speculative sentence whose source is "he": its card's source line, then "Wrong label…": speculative is wrong, it
+# should be another label it does not carry; Send.
+REPORT_SCRIPT = """async () => {
+  const card = CARD;
+  const textOf = (id) => [...document.querySelectorAll(`sourcewise-mark[data-sourcewise-sentence='${id}']`)].map((m) => m.textContent).join('');
+  const stop = [...document.querySelectorAll('sourcewise-mark[data-sourcewise-first][data-sourcewise-label~=speculative]')]
+    .find((m) => /^He\\s/.test(textOf(m.getAttribute('data-sourcewise-sentence'))));
+  if (!stop) return { found: false };
+  const id = stop.getAttribute('data-sourcewise-sentence');
+  stop.scrollIntoView({ block: 'center' });
+  stop.dispatchEvent(new MouseEvent('mouseenter'));
+  const answer = { found: true, sentence: textOf(id), labels: stop.getAttribute('data-sourcewise-label').split(' ') };
+  answer.sourceLine = (document.querySelector('sourcewise-tooltip .sourcewise-tooltip-source') || {}).textContent || null;
+  answer.before = card();
+  document.querySelector('sourcewise-tooltip .sourcewise-wrong').click();
+  document.querySelector('sourcewise-tooltip input[type=radio][value=speculative]').checked = true;
+  const select = document.querySelector('sourcewise-tooltip select');
+  answer.should = [...select.options].map((o) => o.value).find((v) => v && v !== 'sourced') || '';
+  select.value = answer.should;
+  document.querySelector('sourcewise-tooltip .sourcewise-report-send').click();
+  for (let i = 0; i < 100 && !card().reported; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+  answer.reported = card();
+  return answer;
+}""".replace("CARD", CARD_JS)
+
+
+def test_firefox_report_reaches_the_real_service_and_comes_out_of_export(addon_id: str, pages_base: str, tmp_path: Path) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    url = page_url(pages_base, "bbc-1")
+    db = tmp_path / "newsroom" / "feedback.sqlite3"
+    with gunicorn_with_feedback_db(db, API_KEY) as service_url, \
+            firefox_policy(addon_id, {"serverUrl": service_url, "apiKey": API_KEY, "autoAnalyze": True}):
+        answer = run_firefox(addon_id, [{"url": url, "script": REPORT_SCRIPT, "timeoutMs": 120_000, "settleMs": 500,
+                                         "viewport": {"width": 1280, "height": 900},
+                                         "screenshot": str(ARTIFACTS / "reader-firefox-report-real-service.png")}], timeout=400)
+    (page,) = answer["pages"]
+    assert page["state"] == "done", "Firefox never finished analysing the page"
+    value = page["value"]
+    assert value["found"], "no speculative sentence with 'he' as its source on bbc-1"
+    # the card names the referent first: "Source: Mr Obama (“he”) · named", not "Source: He (Mr Obama) (named source)"
+    assert re.fullmatch(r"Source: (?!He\b)\S.* \(“he”\)( · named)?", value["sourceLine"] or ""), value["sourceLine"]
+    assert value["reported"]["reported"], f"the report was not sent: {value['reported']['status']}"
+    assert value["should"] and value["should"] not in value["labels"]
+    rows = feedback_export(db)
+    assert len(rows) == 2, rows
+    wrong = next(r for r in rows if r["labels"]["speculative"] is not None)
+    missing = next(r for r in rows if r["labels"][value["should"]] is not None)
+    exported_as_reported(wrong, "speculative", "wrong")
+    exported_as_reported(missing, value["should"], "missing")
+    for row in rows:
+        assert squashed(row["sentence"]).startswith(squashed(value["sentence"])[:40]), (row["sentence"], value["sentence"])
+        assert row["article"] == url

@@ -222,7 +222,7 @@ def test_full_cache_hit_never_calls_the_engine(own_cache_dir) -> None:
 
     calls: list[list[str]] = []
 
-    def engine(texts, offsets):
+    def engine(texts, offsets, sensitivity="balanced"):
         calls.append(list(texts))
         return iter({"text": text} for text in calls[-1])
 

@@ -126,7 +126,7 @@ def test_new_settings_from_environment() -> None:
     assert (settings.trusted_proxy_hops, settings.analysis_timeout) == (2, 7.5)
     assert Settings.from_env({"ANALYSIS_TIMEOUT": "off"}).analysis_timeout is None
     defaults = Settings.from_env({})
-    assert (defaults.trusted_proxy_hops, defaults.analysis_timeout) == (0, 20.0)
+    assert (defaults.trusted_proxy_hops, defaults.analysis_timeout) == (0, 40.0)
 
 
 def test_past_the_deadline_a_json_503_and_the_app_lives_on(seed_fixture: dict) -> None:

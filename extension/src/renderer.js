@@ -628,15 +628,65 @@
       const chip = element(doc, "span", "sourcewise-chip", LABEL_NAMES[label] || label);
       chip.setAttribute("data-label", label);
       labels.append(chip);
+      const score = sentence.scores && sentence.scores[label];
+      if (typeof score === "number") {  // the model's calibrated probability (#15): how sure, not a grade
+        const sure = element(doc, "span", "sourcewise-chip-score", ` ${Math.round(score * 100)} %`);
+        sure.title = "How sure Sourcewise is of this label (its calibrated probability)";
+        labels.append(sure);
+      }
     });
     holder.append(labels, element(doc, "div", "sourcewise-tooltip-explanation", sentence.explanation || ""));
     const cues = (sentence.cues || []).filter((c) => cueLabel(c, sentence.labels)).map((c) => c.text);
     if (cues.length) holder.append(element(doc, "div", "sourcewise-tooltip-cues", `Cue words: ${cues.join(", ")}`));
     if (sentence.source) {
-      const kind = sentence.source.kind === "named" ? "named source" : "vague source";
-      const refers = sentence.source.refers_to ? ` (${sentence.source.refers_to})` : "";
-      holder.append(element(doc, "div", "sourcewise-tooltip-source", `Source: ${sentence.source.text}${refers} (${kind})`));
+      const wording = sourceWording(sentence.source);
+      const line = element(doc, "div", "sourcewise-tooltip-source");
+      line.append(doc.createTextNode("Source: "), element(doc, "span", "sourcewise-source-name", wording.name));
+      if (wording.kind) {
+        const kind = element(doc, "span", "sourcewise-source-kind", wording.kind);
+        kind.setAttribute("data-kind", wording.kind);
+        kind.title = SOURCE_KIND_TITLES[wording.kind];
+        line.append(doc.createTextNode(" · "), kind);
+      }
+      holder.append(line);
     }
+  }
+
+  /** A pronoun the engine may give as a source, and the pronouns that are the speaker themselves. */
+  const PERSONAL_PRONOUNS = new Set(["he", "she", "him", "her", "it", "they", "them", "i", "me", "we", "us", "you"]);
+  const SPEAKER_PRONOUNS = new Set(["i", "me", "we", "us", "you"]);
+  const RUNNING_TEXT_DETERMINERS = new Set(["The", "A", "An", "This", "These", "Those"]);
+  const SOURCE_KIND_TITLES = { named: "The text names this source", vague: "This source names nobody in particular" };
+
+  /** ``“he”``: a pronoun as quoted to a reader, lower case except "I". */
+  function quotedPronoun(word) {
+    return `“${word.toLowerCase() === "i" ? "I" : word.toLowerCase()}”`;
+  }
+
+  /**
+   * What a reader is shown as a sentence's source (#17): the referent first, the pronoun after it
+   * ("Mr Obama (“he”)"); a pronoun nothing earlier names: "someone named earlier (“he”)"; a noun phrase
+   * as running text ("the Institute for the Study of War"). ``kind`` ("named" / "vague") is the quiet
+   * suffix, left out where the name already says it.
+   */
+  function sourceWording(source) {
+    const text = String(source.text || "").trim().replace(/\s+/g, " ");
+    const kind = source.kind === "named" || source.kind === "vague" ? source.kind : null;
+    const word = text.toLowerCase();
+    if (PERSONAL_PRONOUNS.has(word)) {
+      const refers = String(source.refers_to || "").trim().replace(/\s+/g, " ");
+      if (refers) return { name: `${runningText(refers)} (${quotedPronoun(text)})`, kind };
+      if (SPEAKER_PRONOUNS.has(word)) return { name: `the speaker (${quotedPronoun(text)})`, kind: null };
+      if (kind === "vague") return { name: `people the text does not name (${quotedPronoun(text)})`, kind };
+      return { name: `someone named earlier (${quotedPronoun(text)})`, kind: null };
+    }
+    return { name: runningText(text), kind };
+  }
+
+  /** "The governor" → "the governor" inside a line of text (names keep their capitals), as the explanations do. */
+  function runningText(phrase) {
+    const space = phrase.indexOf(" ");
+    return space > 0 && RUNNING_TEXT_DETERMINERS.has(phrase.slice(0, space)) ? phrase[0].toLowerCase() + phrase.slice(1) : phrase;
   }
 
   /** The "Wrong label…" form: which of the engine's labels is wrong, or which one is missing; what it should be. */
@@ -759,7 +809,7 @@
   }
 
   const api = {
-    highlight, profile, piecesFor, markStyles, own, isOwn, cueLabel, legend, sentenceList, focusSentence, step, dismissSentence, resetDismissed,
+    highlight, profile, piecesFor, markStyles, own, isOwn, cueLabel, sourceWording, legend, sentenceList, focusSentence, step, dismissSentence, resetDismissed,
     LABEL_NAMES, LABEL_LOOKS, ALL_LABELS, DOUBT_LABELS, MARK_TAG, TOOLTIP_TAG, OWNER_ATTRIBUTE, MARK_TOKEN,
   };
   root.Sourcewise = Object.assign(root.Sourcewise || {}, api);

@@ -84,8 +84,52 @@ test("tooltip shows label, explanation, cues and source through textContent", ()
   assert.equal(tooltip.hidden, false);
   assert.match(tooltip.textContent, /Sourced/);
   assert.match(tooltip.textContent, /why: sourced/);
-  assert.match(tooltip.textContent, /Source: <img src=x onerror=alert\(1\)> \(named source\)/);
+  assert.match(tooltip.textContent, /Source: <img src=x onerror=alert\(1\)> · named/);
   assert.equal(tooltip.querySelector("img"), null);
+});
+
+const WORDINGS = [
+  // [source from the API, what the card says after "Source: ", the quiet kind suffix]
+  [{ text: "He", kind: "named", refers_to: "Mr Obama" }, "Mr Obama (“he”)", "named"],
+  [{ text: "she", kind: "named", refers_to: "Chief engineer Priya Nair" }, "Chief engineer Priya Nair (“she”)", "named"],
+  [{ text: "It", kind: "named", refers_to: "The Halvorsen Group" }, "the Halvorsen Group (“it”)", "named"],
+  [{ text: "They", kind: "named", refers_to: "the union" }, "the union (“they”)", "named"],
+  [{ text: "He", kind: "named", refers_to: null }, "someone named earlier (“he”)", null],
+  [{ text: "She", kind: "named" }, "someone named earlier (“she”)", null],
+  [{ text: "they", kind: "vague", refers_to: null }, "people the text does not name (“they”)", "vague"],
+  [{ text: "I", kind: "named", refers_to: null }, "the speaker (“I”)", null],
+  [{ text: "I", kind: "named", refers_to: "Senator Ruth Adler" }, "Senator Ruth Adler (“I”)", "named"],
+  [{ text: "The Institute for the Study of War", kind: "named", refers_to: null }, "the Institute for the Study of War", "named"],
+  [{ text: "officials familiar with the talks", kind: "vague", refers_to: null }, "officials familiar with the talks", "vague"],
+  [{ text: "Heather Long", kind: "named", refers_to: null }, "Heather Long", "named"], // a name that starts like "He"
+];
+
+for (const [source, name, kind] of WORDINGS) {
+  test(`a source reads as ${name}${kind ? ` · ${kind}` : ""}`, () => {
+    const { SW } = setup();
+    const wording = SW.sourceWording(source);
+    assert.deepEqual([wording.name, wording.kind], [name, kind]);
+  });
+}
+
+test("the card puts the referent first and the kind as a quiet suffix", () => {
+  const { SW, root, document, window, text, segments } = setup();
+  const start = text.indexOf("The Kremlin said no.");
+  const result = resultFor(text, [
+    { sentence: "The Kremlin said no.", labels: ["sourced"], source: { start, end: start + 11, text: "He", kind: "named", refers_to: "Mr Obama" } },
+    { sentence: "Done.", labels: ["sourced"], source: { start: 0, end: 0, text: "he", kind: "named", refers_to: null } },
+  ]);
+  SW.highlight(segments, result);
+  const [first, second] = [...root.querySelectorAll("sourcewise-mark[tabindex]")];
+  first.dispatchEvent(new window.Event("focus"));
+  const tooltip = document.querySelector("sourcewise-tooltip");
+  const line = () => tooltip.querySelector(".sourcewise-tooltip-source");
+  assert.equal(line().textContent, "Source: Mr Obama (“he”) · named");
+  assert.equal(line().querySelector(".sourcewise-source-kind").getAttribute("data-kind"), "named");
+  assert.doesNotMatch(tooltip.textContent, /named source|He \(Mr Obama\)/);
+  second.dispatchEvent(new window.Event("focus"));
+  assert.equal(line().textContent, "Source: someone named earlier (“he”)");
+  assert.equal(line().querySelector(".sourcewise-source-kind"), null);
 });
 
 test("profile counts and shares sentences per label", () => {

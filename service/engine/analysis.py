@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
-from itertools import islice
+from itertools import count, islice
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -28,7 +28,7 @@ from .label_features import findings_summary, sentence_features
 from .labeller import DEFAULT_SENSITIVITY, SENSITIVITIES, label_scores, labels_at
 from .nonsentence import classify, explanation
 from .offsets import UNITS, offset_converter
-from .pipeline import get_nlp, model_version
+from .pipeline import get_nlp, model_version, warm_vocab
 from .segmentation import CUTS_EXTENSION
 from .speculation import SPANS_KEY
 
@@ -50,6 +50,9 @@ def analyze(text: str, offsets: str = "codepoint", sensitivity: str = DEFAULT_SE
     return next(analyze_many([text], offsets=offsets, sensitivity=sensitivity))
 
 
+_BATCHES_ANALYSED = count()
+
+
 def analyze_many(
     texts: Iterable[str], offsets: str = "codepoint", batch_size: int = BATCH_SIZE, nlp: Language | None = None,
     sensitivity: str = DEFAULT_SENSITIVITY,
@@ -62,6 +65,8 @@ def analyze_many(
     # memory does not grow with every new word it is sent (#12); results are plain dicts, safe to keep.
     pending = iter(texts)
     while batch := list(islice(pending, batch_size)):
+        if next(_BATCHES_ANALYSED):
+            warm_vocab()  # from this process's second batch on (outside any zone; a no-op after the first time)
         with nlp.memory_zone():
             results = [gather(analyze_chunks(text, offsets, nlp, sensitivity), version, offsets, sensitivity) for text in batch]
         yield from results

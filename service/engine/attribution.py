@@ -22,6 +22,7 @@ from spacy.tokens import Doc, Span, Token
 
 from .attribution_features import candidate_features, candidates
 from .context import OUT_EXTENSION, carried_in, lemma_before
+from .person_gender import PRONOUN_GENDER, PersonGender, titled
 from .resources import classify, load_classifier, load_json
 from .speculation import SPANS_KEY
 
@@ -43,7 +44,9 @@ WRITER_PRONOUNS = {"i", "we"}  # outside quotation marks, the writer (or the wri
 DENYING_ADVERBS = {"never"}  # not "hardly clarified": a judgement of how well, not a denial
 CLAUSE_HEADS = {"VERB", "AUX", "ADP", "SCONJ", "CCONJ", "ADV"}  # a subject with such a head is a clause or a mis-tag, not a noun phrase
 PERSON_PRONOUNS = {"he", "she", "him", "her"}
+GROUP_PRONOUNS = {"they", "them"}
 ORGANISATION_ENTITIES = {"ORG", "GPE", "NORP", "FAC"}
+GROUP_ENTITIES = {"ORG", "NORP"}  # what a "they" may stand for when it did not speak itself; not a country ("Russia … they")
 QUOTED_FIRST_PERSON = {"i", "me", "we", "us"}
 ANTECEDENT_SENTENCES = 5  # a "he" looks this many sentences back for a person the text names
 INFERENTIAL_VERBS = {"signal", "show", "suggest", "indicate", "hint", "mean", "point", "reveal", "find", "confirm", "conclude"}
@@ -521,34 +524,69 @@ def _with_title(name: Span) -> Span:
 
 @dataclass(frozen=True)
 class CarriedAntecedents:
-    """:class:`_Antecedents` at the end of a chunk, for the next one (#16); sentence numbers count back from its start."""
+    """:class:`_Antecedents` at the end of a chunk, for the next one (#16); sentence numbers count back from its start.
+
+    ``people``, ``bodies``, ``groups``: the names of the last ``ANTECEDENT_SENTENCES`` sentences; ``said_as``: the
+    gender of a "he"/"she" taken to stand for a name so far; ``surnames``: every (surname, gender) a mention so far gave."""
 
     person: tuple[Span, int] | None = None
     organisation: tuple[Span, int] | None = None
     latest: tuple[Span, int] | None = None
     people: tuple[tuple[Span, int], ...] = ()
     bodies: tuple[tuple[Span, int], ...] = ()
+    groups: tuple[tuple[Span, int], ...] = ()
+    said_as: tuple[tuple[tuple[str, ...], str], ...] = ()
+    surnames: frozenset[tuple[str, str]] = frozenset()
+
+
+def _governs(verb: Token, pronoun: Token) -> bool:
+    """The pronoun's clause hangs from ``verb`` ("Rubio spoke … as he congratulated"), or ``verb`` is an adverbial clause of
+    the pronoun's own ("As Hartenstein realized …, he ordered"); not a clause the pronoun reports ("Trump isn't …, he said")."""
+    return verb.is_ancestor(pronoun) or (verb.dep_ == "advcl" and verb.head == pronoun.head)
+
+
+def _article_end(span: Span) -> int:
+    """Where a span (of this chunk or an earlier one) ends in the article, in characters."""
+    return carried_in(span.doc).offset + span.end_char
+
+
+def _tokens_between(found: Span, pronoun: Token) -> list[Token]:
+    """The tokens after ``found`` and before ``pronoun``; ``found`` may end the chunk before the pronoun's (#16)."""
+    if found.doc is pronoun.doc:
+        return list(pronoun.doc[found.end : pronoun.i])
+    return [*found.doc[found.end :], *pronoun.doc[: pronoun.i]]
 
 
 class _Antecedents:
-    """Who a pronoun source stands for (#17): "he"/"she" → the person who spoke last, or else the person the text named
-    last (within ``ANTECEDENT_SENTENCES``); "it" → the organisation that spoke last; a quoted "I"/"we" → whoever spoke
-    last. "they" stays unresolved (a group, often a vague one)."""
+    """Who a pronoun source stands for (#17): "he"/"she" → a person who is a subject before it in its own sentence, the
+    person who spoke last, or else the person the text named
+    last (within ``ANTECEDENT_SENTENCES``), skipping anyone the text clearly gives the other gender (``PersonGender``) and
+    left unresolved when the nearest candidate's gender is unknown and another clearly fits; "it" → the organisation
+    that spoke last; "they" (a named source) → the organisation or group that spoke or was named in this sentence or the
+    one before, unless a plural noun or a person comes in between; never a name its own sentence names again after it;
+    a quoted "I"/"we" → whoever spoke last.
+
+    Only what comes before the pronoun counts, gender evidence included (a later "Mrs. Smith" says nothing of an earlier
+    "she"), so a chunk that starts from the ``CarriedAntecedents`` of the chunks before resolves as the whole text would (#16)."""
 
     def __init__(self, doc: Doc, sentences: list[Span], organisation_heads: frozenset[str], carried: CarriedAntecedents | None = None) -> None:
         self.sentences = sentences
         self.organisation_heads = organisation_heads
+        carried = carried or CarriedAntecedents()
+        self.gender = PersonGender(doc, carried.surnames)
         self.people = [_with_title(e) for e in doc.ents if e.label_ == "PERSON"]
         self.bodies = [e for e in doc.ents if e.label_ in ORGANISATION_ENTITIES]
-        carried = carried or CarriedAntecedents()
+        self.groups = [e for e in doc.ents if e.label_ in GROUP_ENTITIES]
         # the chunks before this one (#16): sentence numbers there count back from this chunk's first (-1: the last one)
         self.person: tuple[Span, int] | None = carried.person  # (name, sentence number)
+        self.said_as: dict[tuple[str, ...], str] = dict(carried.said_as)  # a name's words → the gender of a "he"/"she" already taken to stand for it
         self.organisation: tuple[Span, int] | None = carried.organisation
         self.latest: tuple[Span, int] | None = carried.latest
-        self.earlier_people, self.earlier_bodies = carried.people, carried.bodies
+        self.earlier = {"people": carried.people, "bodies": carried.bodies, "groups": carried.groups}
 
     def carried(self) -> CarriedAntecedents:
-        """What the next chunk needs: the last speakers and the names of the last ``ANTECEDENT_SENTENCES`` sentences."""
+        """What the next chunk needs: the last speakers, the names of the last ``ANTECEDENT_SENTENCES`` sentences, and
+        the gender evidence so far."""
         count = len(self.sentences)
         sentence_of = {sent.start: number for number, sent in enumerate(self.sentences)}
         starts = sorted(sentence_of)
@@ -559,11 +597,19 @@ class _Antecedents:
         def shift(found: tuple[Span, int] | None) -> tuple[Span, int] | None:
             return None if found is None or found[1] - count < -ANTECEDENT_SENTENCES - 1 else (found[0], found[1] - count)
 
-        def recent(names: tuple[tuple[Span, int], ...]) -> tuple[tuple[Span, int], ...]:
-            return tuple((name, number - count) for name, number in names if number - count >= -ANTECEDENT_SENTENCES)
+        def recent(kind: str) -> tuple[tuple[Span, int], ...]:
+            return tuple((name, number - count) for name, number in (*self.earlier[kind], *numbered(getattr(self, kind)))
+                         if number - count >= -ANTECEDENT_SENTENCES)
 
-        return CarriedAntecedents(shift(self.person), shift(self.organisation), shift(self.latest),
-                                  recent((*self.earlier_people, *numbered(self.people))), recent((*self.earlier_bodies, *numbered(self.bodies))))
+        return CarriedAntecedents(shift(self.person), shift(self.organisation), shift(self.latest), recent("people"), recent("bodies"),
+                                  recent("groups"), tuple(self.said_as.items()), self.gender.carried())
+
+    def _window(self, kind: str, token: Token, number: int, sentences: int) -> list[Span]:
+        """The ``kind`` of names (``people``, ``bodies``, ``groups``) from ``sentences`` sentences before sentence ``number``
+        up to ``token``, in text order: those of the chunks before this one, then this chunk's."""
+        earlier = [name for name, at in self.earlier[kind] if at >= number - sentences] if number - sentences < 0 else []
+        start = self.sentences[max(0, number - sentences)].start
+        return [*earlier, *(e for e in getattr(self, kind) if start <= e.start and e.end <= token.i)]
 
     def _organisation(self, name: Span) -> bool:
         root = name.root
@@ -581,18 +627,86 @@ class _Antecedents:
                 self.organisation = (name, number)
             else:
                 self.person = (name, number)
+                said = PRONOUN_GENDER.get(attribution.source[0].lower_) if attribution.refers_to is not None and attribution.source else None
+                if said is not None and (words := self.gender.name_words(name)):
+                    self.said_as.setdefault(words, said)
             return
 
     def _recent(self, found: tuple[Span, int] | None, number: int) -> Span | None:
         return found[0] if found is not None and number - found[1] <= ANTECEDENT_SENTENCES else None
 
-    def _named_before(self, names: list[Span], token: Token, number: int, sentences: int) -> Span | None:
-        start = self.sentences[max(0, number - sentences)].start
-        before = [e for e in names if start <= e.start and e.end <= token.i and e.root.pos_ != "PRON"]
-        if not before and number - sentences < 0:  # a name in the chunks before this one
-            earlier = self.earlier_people if names is self.people else self.earlier_bodies
-            before = [e for e, at in earlier if at >= number - sentences and e.root.pos_ != "PRON"]
+    def _named_before(self, kind: str, token: Token, number: int, sentences: int) -> Span | None:
+        before = [e for e in self._window(kind, token, number, sentences) if e.root.pos_ != "PRON"]
         return before[-1] if before else None
+
+    def _named_again(self, name: Span, pronoun: Token) -> bool:
+        """The pronoun's own clause names ``name`` again after it, so the pronoun is someone else ("They said Greenpeace
+        had …", "allegations that he misled Mr Okafor"); another of a family ("Ivana Trump", "Mrs. Trump" after "Mr. Trump")
+        is no match."""
+        scope = [t for t in pronoun.head.subtree if t.i > pronoun.i]
+        if not scope:
+            return False
+        words = self.gender.name_words(name)
+        doc = pronoun.doc
+        for token in doc[scope[0].i : scope[-1].i + 1]:
+            if token.ent_iob_ != "B":
+                if not words and token.lemma_.lower() == name.root.lemma_.lower():
+                    return True  # "the company" … "the company"
+                continue
+            end = token.i + 1
+            while end < len(doc) and doc[end].ent_iob_ == "I":
+                end += 1
+            if doc[token.i : end].root.dep_ == "compound":
+                continue  # "holding a Rubio sign" names a sign, not Rubio
+            other = self.gender.name_words(doc[token.i : end])
+            if other and (other == words or (len(other) == 1 and words and other[0] == words[-1])) \
+                    and not self.gender.clashes(titled(doc[token.i : end]), pronoun.lower_, pronoun.i):  # "he … the former Mrs. Trump"
+                return True
+        return False
+
+    def _clashes(self, name: Span, pronoun: Token) -> bool:
+        """``pronoun`` cannot stand for ``name``: the text gives that person the other gender, or a "she" already stood for
+        them where this is "he" (the "Clinton" a "she" was taken to be is no "he")."""
+        said = self.said_as.get(self.gender.name_words(name))
+        return self.gender.clashes(name, pronoun.lower_, pronoun.i) or (said is not None and said != PRONOUN_GENDER[pronoun.lower_])
+
+    def _person(self, pronoun: Token, number: int) -> Span | None:
+        """The person "he"/"she" stands for: a person who is the subject of a clause its own clause hangs from, else the last speaker
+        unless the text gives them the other gender, else the nearest person named before who may be meant; None when that
+        one's gender is unknown and another clearly fits."""
+        sentence = self.sentences[number]
+        subjects = [e for e in self.people if sentence.start <= e.start and e.end <= pronoun.i and e.root.dep_ in {"nsubj", "nsubjpass"}
+                    and _governs(e.root.head, pronoun) and not self._clashes(e, pronoun) and not self._named_again(e, pronoun)]
+        if subjects:  # "Marco Rubio spoke over boos as he congratulated …", not "Trump isn't a conservative, he said"
+            return subjects[-1]
+        speaker = self._recent(self.person, number)
+        if speaker is not None and not self._clashes(speaker, pronoun) and not self._named_again(speaker, pronoun):
+            return speaker
+        before = [e for e in reversed(self._window("people", pronoun, number, ANTECEDENT_SENTENCES)) if e.root.pos_ != "PRON" and e.root.text[:1].isupper()]
+        fitting = [e for e in before if not self._clashes(e, pronoun) and not self._named_again(e, pronoun)]
+        if not fitting:
+            return None
+        nearest, wanted = fitting[0], PRONOUN_GENDER[pronoun.lower_]
+        weak = len(self.gender.name_words(nearest)) < 2  # one word ("Obama", a mis-tagged "Twitter") may be anyone
+        if self.gender.of(nearest, pronoun.i) is None and any(self.gender.of(e, pronoun.i) == wanted and e.text != nearest.text
+                                                              and (weak or e.sent == nearest.sent) for e in fitting[1:]):
+            return None  # "Mr Park met Jo Kim. He said …": Jo Kim may be a man too, Mr Park clearly is one
+        return nearest
+
+    def _group(self, pronoun: Token, number: int) -> Span | None:
+        """The organisation or group "they" stands for: one that spoke in this sentence or the one before, or else the
+        nearest ORG / NORP entity that is a subject there; None when a plural noun or a person comes between ("Workers were
+        angry. They said …") or the group is named again after the pronoun."""
+        speaker = self.organisation if self.organisation is not None and number - self.organisation[1] <= 1 else None
+        subjects = [e for e in self._window("groups", pronoun, number, 1) if e.root.dep_ in {"nsubj", "nsubjpass"}]
+        named = subjects[-1] if subjects else None  # "Democrats in the Senate met": the Democrats, not the Senate
+        candidates = [c for c in (speaker[0] if speaker else None, named) if c is not None]
+        if not candidates:
+            return None
+        found = max(candidates, key=_article_end)
+        if any(t.tag_ in {"NNS", "NNPS"} and not t.ent_type_ or t.ent_type_ == "PERSON" for t in _tokens_between(found, pronoun)):
+            return None  # "That frustrates many analysts because they believe …": the analysts may be meant
+        return None if self._named_again(found, pronoun) else found
 
     def resolve(self, attribution: Attribution, number: int, sentence: list[Attribution]) -> Attribution:
         """``attribution`` with ``refers_to`` set when its source is a pronoun this can tie to a name; ``sentence``: all of its sentence's."""
@@ -601,9 +715,11 @@ class _Antecedents:
             return attribution
         word = source[0].lower_
         if word in PERSON_PRONOUNS:
-            found = self._recent(self.person, number) or self._named_before(self.people, source[0], number, ANTECEDENT_SENTENCES)
+            found = self._person(source[0], number)
+        elif word in GROUP_PRONOUNS:
+            found = self._group(source[0], number) if attribution.kind == "named" else None
         elif word == "it":  # the organisation that spoke, or else one named in this sentence or the one before
-            found = self._recent(self.organisation, number) or self._named_before(self.bodies, source[0], number, 1)
+            found = self._recent(self.organisation, number) or self._named_before("bodies", source[0], number, 1)
         elif word in QUOTED_FIRST_PERSON and inside_quotes(source[0]):  # '"I think …," Senator Adler said': the one who said it
             tag = next((a.source for a in sentence if a.kind == "named" and a.source is not None and a.source.root.pos_ != "PRON"
                         and not inside_quotes(a.source[0])), None)

@@ -369,7 +369,9 @@ def _explain(
         said = source if source == "I" or not pronoun else source.lower()
         if first.refers_to is not None:  # "he" → "Mr Obama ('he')", "the speculation is Mr Obama's ('he')" (#17)
             name = _in_running_text(_quote(first.refers_to))
-            source, whose = f"{name} ('{said}')", f"{name}'s ('{said}')"
+            plural = said in {"they", "them"} and name.endswith("s")  # "the Democrats' ('they')", not "Democrats's"
+            ending = "'" if plural else "'s"
+            source, whose = f"{name} ('{said}')", f"{name}{ending} ('{said}')"
         elif pronoun:
             if first.source.root.lower_ in FIRST_AND_SECOND_PERSON:
                 source, whose = f"the speaker ('{said}')", f"the speaker's own ('{said}')"

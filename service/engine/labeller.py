@@ -30,6 +30,7 @@ import numpy as np
 
 from .label_features import LABELS, feature_names
 from .label_inputs import encode_pairs, load_tokenizer, padded_batch
+from .limits import check_deadline
 
 MODEL_DIR = "models/labeller"
 ENCODER_FILE = "encoder.int8.onnx"
@@ -112,13 +113,25 @@ class Encoder:
                 self._pid = os.getpid()
             return self._session
 
+    def start_session(self) -> None:
+        """Make this process's session now (a forked worker, before it serves) rather than on first use."""
+        self._session_here()
+
     def logits(self, sentences: Sequence[str], contexts: Sequence[str]) -> np.ndarray:
         """Four logits per sentence (sentences × 4)."""
         if not sentences:
             return np.zeros((0, len(LABELS)), dtype=np.float32)
         session = self._session_here()
         pairs = encode_pairs(self._tokenizer, sentences, contexts)
-        return np.concatenate([session.run(["logits"], padded_batch([pair]))[0] for pair in pairs])
+        done: dict[tuple, np.ndarray] = {}  # the same input (a repeated line and its context) is run once
+        rows = []
+        for ids, segments in pairs:
+            key = (tuple(ids), tuple(segments))
+            if key not in done:
+                check_deadline()  # the encoder is ~40 % of an analysis: ANALYSIS_TIMEOUT must hold inside it too
+                done[key] = session.run(["logits"], padded_batch([(ids, segments)]))[0]
+            rows.append(done[key])
+        return np.concatenate(rows)
 
 
 @cache

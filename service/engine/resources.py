@@ -38,8 +38,11 @@ def load_classifier(path: str) -> Language:
     packaged = resources.files("service.engine").joinpath(path)
     location = Path(str(packaged)) if packaged.is_dir() else Path(path)
     classifier = spacy.load(location)
-    keep_lexemes(classifier.vocab)
+    LOADED_CLASSIFIERS.append(classifier)
     return classifier
+
+
+LOADED_CLASSIFIERS: list[Language] = []  # their vocabularies are warmed with the pipeline's (pipeline.warm_vocab)
 
 
 def keep_lexemes(vocab: Vocab) -> None:
@@ -47,7 +50,8 @@ def keep_lexemes(vocab: Vocab) -> None:
 
     Lexemes made inside a memory zone are freed when it closes (#12), so without this every batch would make
     them again for the words (or classifier features) a model has always known; now a zone only makes and frees
-    lexemes for strings new to the model. Costs about a second and 58 MB for the four models together, at load.
+    lexemes for strings new to the model. Costs about 3 s and 58 MB for the four models together, so a process
+    does it once it analyses more than one batch (``pipeline.warm_vocab``), not for a one-off sentence.
     """
     for string in list(vocab.strings):
         vocab[string]

@@ -11,6 +11,7 @@ from flask_cors import CORS
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..engine import analyze_many, analyze_stream, model_version
+from ..engine.pipeline import warm_vocab
 from .api import api
 from .cache import ResultCache, make_cache
 from .errors import register_error_handlers
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = settings.max_text_chars * 6 + REQUEST_SLACK_BYTES
     app.json.sort_keys = False
     version = model_version()
+    warm_vocab()  # before gunicorn forks (preload): every worker shares the warmed vocabulary
     metrics = METRICS if settings.metrics_enabled else None
     cache = make_cache(settings, on_error=metrics.cache_error if metrics else None)
     analyzer = CachedAnalyzer(analyze_many, version, cache, settings.analysis_timeout, metrics)

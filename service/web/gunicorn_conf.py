@@ -40,6 +40,9 @@ def on_exit(server) -> None:  # noqa: ARG001
 
 
 def post_fork(server, worker) -> None:  # noqa: ARG001
+    from service.engine.labeller import encoder
+
+    encoder().start_session()  # this worker's own ONNX Runtime session and threads, before its first request (#15)
     if _METRICS_ON:
         _metrics.METRICS.worker_memory(_metrics.rss_bytes())
 

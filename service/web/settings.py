@@ -47,7 +47,7 @@ class Settings:
     cors_origins: tuple[str, ...] = DEFAULT_CORS_ORIGINS
     api_keys: frozenset[str] = field(default_factory=frozenset)
     rate_limit: str | None = "600 per minute"
-    analysis_timeout: float | None = 20.0  # seconds of analysis per request before a 503; None: no deadline
+    analysis_timeout: float | None = 40.0  # seconds of analysis per request before a 503; None: no deadline
     trusted_proxy_hops: int = 0  # proxies in front that append to X-Forwarded-For (0: use the socket's address)
     sensitivity: str = DEFAULT_SENSITIVITY  # label thresholds when a request names none: strict | balanced | sensitive
     metrics_enabled: bool = True  # GET /metrics and the counting behind it (#18)
