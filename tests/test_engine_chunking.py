@@ -96,6 +96,33 @@ def test_context_is_carried_across_chunk_edges(monkeypatch: pytest.MonkeyPatch) 
     assert "Senator Maria Lopez" in chunked["sentences"][-1]["explanation"]  # "She" is the speaker of two chunks before
 
 
+PRONOUNS_ACROSS_EDGES = [
+    # (blocks, the one whose pronoun source is checked, what it refers to): the evidence is in the chunks before it
+    (["Judge Karen Osei heard the case.", "Olaf Brandt, the defendant, was silent until Mr. Brandt's lawyer spoke.",
+      "She said the trial would resume in May."], 2, "Judge Karen Osei"),  # people named before, a surname's gender
+    (["Jo Perez met Robin Clinton on Monday.", "She said the deal was close.", "He said it would be signed in May."], 2, "Jo Perez"),  # said_as
+    (["The Riverside Tenants Union met on Monday.", "They said the rent rise was unfair."], 1, "The Riverside Tenants Union"),  # a group
+    (["The Riverside Tenants Union met on Monday, and several workers were angry.", "They said the rent rise was unfair."], 1, None),
+    # only what comes before the pronoun: the later "Mrs. Hale" does not make Robin Hale a woman, so either may be meant
+    (["Mr Okafor met Robin Hale.", "He said the talks went well.", "Mrs. Hale left early."], 1, None),
+]
+
+
+@pytest.mark.parametrize(("blocks", "checked", "refers_to"), PRONOUNS_ACROSS_EDGES)
+def test_a_pronoun_resolves_across_chunk_edges_as_in_the_whole_text(monkeypatch: pytest.MonkeyPatch, blocks: list[str], checked: int,
+                                                                    refers_to: str | None) -> None:
+    """Every block its own chunk: the people, groups, genders and earlier "she"s of the chunks before count as in one Doc."""
+    text = "\n\n".join(blocks)
+    monkeypatch.setattr(chunking, "FIRST_CHUNK_CHARS", 1)
+    monkeypatch.setattr(chunking, "MAX_CHUNK_CHARS", 1)
+    assert len(chunk_spans(text)) == len(blocks)
+    chunked, whole = analyze(text), analyze_whole(text)
+    assert chunked == whole
+    source = next(s for s in chunked["sentences"] if s["text"] == blocks[checked])["source"]
+    assert source is not None and source["text"] == blocks[checked].split()[0]
+    assert source["refers_to"] == refers_to, source
+
+
 @pytest.mark.parametrize("offsets", ["codepoint", "utf16"])
 def test_streamed_chunked_and_whole_are_identical_on_the_real_articles(offsets: str) -> None:
     """The six saved pages, the seed article and the reader-judged articles of tests/pages (#16)."""
