@@ -106,25 +106,24 @@ def labels_per_fixture_sentence(marks: list[dict], fixture: dict) -> list[set[st
 
 
 def engine_judgement_failures(fixture: dict) -> list[str]:
-    """The seed checks the engine itself misses (the known errors of the learned labels, #15), in the
-    wording of :func:`judgement_failures`: what a page marked faithfully from the engine's answer shows."""
+    """The seed checks the engine itself misses (the known errors of the learned labels, #15): what a page
+    marked faithfully from the engine's answer shows, in the wording of :func:`judgement_failures`."""
     from service.engine import analyze
 
-    result = analyze(fixture["text"])
-    failures = []
-    for sentence in fixture["sentences"]:
-        found = [s for s in result["sentences"] if s["start"] < sentence["end"] and sentence["start"] < s["end"]]
-        labels = {label for s in found for label in s["labels"]}
-        name = sentence["text"][:50]
-        failures += [f"{name!r} lacks {label}" for label in sentence["must"] if label not in labels]
-        failures += [f"{name!r} has {label}" for label in sentence["must_not"] if label in labels]
-    return failures
+    sentences = analyze(fixture["text"])["sentences"]
+    labels = [{label for s in sentences if s["start"] < gold["end"] and gold["start"] < s["end"] for label in s["labels"]}
+              for gold in fixture["sentences"]]
+    return _failures(fixture, labels)
 
 
 def judgement_failures(marks: list[dict], fixture: dict) -> list[str]:
     """Where the marks on the page disagree with the reader's judgement of the seed article."""
+    return _failures(fixture, labels_per_fixture_sentence(marks, fixture))
+
+
+def _failures(fixture: dict, labels_per_sentence) -> list[str]:
     failures = []
-    for sentence, labels in zip(fixture["sentences"], labels_per_fixture_sentence(marks, fixture)):
+    for sentence, labels in zip(fixture["sentences"], labels_per_sentence):
         name = sentence["text"][:50]
         failures += [f"{name!r} lacks {label}" for label in sentence["must"] if label not in labels]
         failures += [f"{name!r} has {label}" for label in sentence["must_not"] if label in labels]

@@ -79,17 +79,21 @@ def pages_base() -> Iterator[str]:
         yield base
 
 
+def _analysed_page(addon_id: str, url: str, script: str, screenshot: str) -> dict:
+    """What ``script`` returns in real Firefox on ``url`` once the extension has marked it (a screenshot in test-artifacts/)."""
+    answer = run_firefox(addon_id, [{"url": url, "script": script, "timeoutMs": 120_000, "settleMs": 500,
+                                     "viewport": {"width": 1280, "height": 900}, "screenshot": str(ARTIFACTS / screenshot)}], timeout=400)
+    (page,) = answer["pages"]
+    assert page["state"] == "done", "Firefox never finished analysing the page"
+    return page["value"]
+
+
 def test_firefox_reader_marks_keys_card_report_and_dismiss(addon_id: str, pages_base: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     url = page_url(pages_base, "nytimes-4")
     with service_with_feedback(api_keys=frozenset({API_KEY})) as (service_url, recorder), \
             firefox_policy(addon_id, {"serverUrl": service_url, "apiKey": API_KEY, "autoAnalyze": True}):
-        answer = run_firefox(addon_id, [{"url": url, "script": READER_SCRIPT, "timeoutMs": 120_000, "settleMs": 500,
-                                         "viewport": {"width": 1280, "height": 900},
-                                         "screenshot": str(ARTIFACTS / "reader-firefox-nytimes-4.png")}], timeout=400)
-    (page,) = answer["pages"]
-    assert page["state"] == "done", "Firefox never finished analysing the page"
-    value = page["value"]
+        value = _analysed_page(addon_id, url, READER_SCRIPT, "reader-firefox-nytimes-4.png")
     state = value["state"]
     combos = state["combos"]
     assert any(len(key.split()) >= 2 for key in combos)
@@ -147,12 +151,7 @@ def test_firefox_report_reaches_the_real_service_and_comes_out_of_export(addon_i
     db = tmp_path / "newsroom" / "feedback.sqlite3"
     with gunicorn_with_feedback_db(db, API_KEY) as service_url, \
             firefox_policy(addon_id, {"serverUrl": service_url, "apiKey": API_KEY, "autoAnalyze": True}):
-        answer = run_firefox(addon_id, [{"url": url, "script": REPORT_SCRIPT, "timeoutMs": 120_000, "settleMs": 500,
-                                         "viewport": {"width": 1280, "height": 900},
-                                         "screenshot": str(ARTIFACTS / "reader-firefox-report-real-service.png")}], timeout=400)
-    (page,) = answer["pages"]
-    assert page["state"] == "done", "Firefox never finished analysing the page"
-    value = page["value"]
+        value = _analysed_page(addon_id, url, REPORT_SCRIPT, "reader-firefox-report-real-service.png")
     assert value["found"], "no speculative sentence with 'he' as its source on bbc-1"
     # the card names the referent first: "Source: Mr Obama (“he”) · named", not "Source: He (Mr Obama) (named source)"
     assert re.fullmatch(r"Source: (?!He\b)\S.* \(“he”\)( · named)?", value["sourceLine"] or ""), value["sourceLine"]

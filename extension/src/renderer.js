@@ -630,7 +630,8 @@
       labels.append(chip);
       const score = sentence.scores && sentence.scores[label];
       if (typeof score === "number") {  // the model's calibrated probability (#15): how sure, not a grade
-        const sure = element(doc, "span", "sourcewise-chip-score", ` ${Math.round(score * 100)} %`);
+        const percent = Math.min(99, Math.max(1, Math.round(score * 100)));  // a probability, never a certainty: 1-99 %
+        const sure = element(doc, "span", "sourcewise-chip-score", ` ${percent} %`);
         sure.title = "How sure Sourcewise is of this label (its calibrated probability)";
         labels.append(sure);
       }

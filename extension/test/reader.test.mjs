@@ -208,12 +208,12 @@ test("#17 the legend is made of own marks carrying each label", () => {
 test("#15 the card shows how sure the model is of each label it gives, when the answer carries scores", () => {
   const { SW, root, document, window, text, segments } = setup();
   const answer = result(text);
-  answer.sentences[0].scores = { speculative: 0.934, vague_source: 0.02, unsourced: 0.815, sourced: 0.1 };
+  answer.sentences[0].scores = { speculative: 0.998, vague_source: 0.02, unsourced: 0.815, sourced: 0.1 };
   SW.highlight(segments, answer, { text });
   const [first, second] = firstFragments(root);
   first.dispatchEvent(new window.Event("focus"));
   const card = document.querySelector("sourcewise-tooltip");
-  assert.deepEqual([...card.querySelectorAll(".sourcewise-chip-score")].map((s) => s.textContent.trim()), ["93 %", "82 %"]);
+  assert.deepEqual([...card.querySelectorAll(".sourcewise-chip-score")].map((s) => s.textContent.trim()), ["99 %", "82 %"], "a probability shown as at most 99 %");
   second.dispatchEvent(new window.Event("focus"));
   assert.equal(card.querySelectorAll(".sourcewise-chip-score").length, 0, "no scores in the answer: none shown");
 });

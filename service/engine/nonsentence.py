@@ -73,16 +73,28 @@ def has_clause(span: Span) -> bool:
     return any(_is_clause_head(token) or token.dep_ in SUBJECTS or token.dep_ in VERB_DEPENDENTS for token in span)
 
 
+FINITE_CHANCE = "sourcewise_finite_chance"  # Doc.user_data key: each token's chance of being a finite verb
+
+
 def finite_verb_chance(span: Span) -> float:
-    """The highest probability the tagger gave any word of the span of being a finite verb (0.0 without a tagger)."""
+    """The highest probability the tagger gave any word of the span of being a finite verb (0.0 without a tagger).
+
+    The tagger reads each token's row of ``doc.tensor`` alone, so its scores for the whole Doc, computed once and
+    kept in ``user_data``, are exactly those of ``span.as_doc()`` (which copied the whole Doc per sentence:
+    quadratic in a text of thousands of tiny sentences)."""
     nlp = get_nlp()
-    if "tagger" not in nlp.pipe_names or span.doc.tensor.size == 0:
+    doc = span.doc
+    if "tagger" not in nlp.pipe_names or doc.tensor.size == 0:
         return 0.0
-    tagger = nlp.get_pipe("tagger")
-    finite = [i for i, tag in enumerate(tagger.labels) if tag in FINITE_TAGS]
-    scores = numpy.asarray(tagger.model.predict([span.as_doc()])[0])
-    scores = numpy.exp(scores - scores.max(axis=1, keepdims=True))
-    return float((scores[:, finite].sum(axis=1) / scores.sum(axis=1)).max(initial=0.0))
+    chances = doc.user_data.get(FINITE_CHANCE)
+    if chances is None or len(chances) != len(doc):
+        tagger = nlp.get_pipe("tagger")
+        finite = [i for i, tag in enumerate(tagger.labels) if tag in FINITE_TAGS]
+        scores = numpy.asarray(tagger.model.predict([doc])[0])
+        scores = numpy.exp(scores - scores.max(axis=1, keepdims=True))
+        chances = scores[:, finite].sum(axis=1) / scores.sum(axis=1)
+        doc.user_data[FINITE_CHANCE] = chances
+    return float(chances[span.start : span.end].max(initial=0.0))
 
 
 def title_case(span: Span) -> bool:
