@@ -93,7 +93,7 @@ def _jsonl_records(handle: IO[str]) -> Iterator[dict]:
 
 def run_jsonl(in_path: str, out_path: str, offsets: str, sensitivity: str = "balanced", jobs: int | None = None) -> int:
     """Batch mode: one result line per input line, same order, ids carried over; on ``jobs`` processes (default: the cores)."""
-    from .parallel import analyze_parallel
+    from .parallel import WorkerFailed, analyze_parallel
 
     with _open_in(in_path) as source:
         records = list(_jsonl_records(source))
@@ -104,6 +104,8 @@ def run_jsonl(in_path: str, out_path: str, offsets: str, sensitivity: str = "bal
             out.write(json.dumps({"id": record.get("id"), **result}, ensure_ascii=False) + "\n")
             if count % PROGRESS_EVERY == 0 or count == len(records):
                 print(f"\ranalysed {count}/{len(records)}", end="", file=sys.stderr, flush=True)
+    except WorkerFailed as exc:
+        raise SystemExit(f"\nsourcewise analyze: {exc}") from None
     finally:
         if out is not sys.stdout:
             out.close()

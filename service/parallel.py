@@ -1,18 +1,30 @@
 """Bulk analysis on several processes (#16): ``sourcewise analyze --jsonl … --jobs N``.
 
-The pipeline is loaded once in the parent and the workers are forked from it (copy-on-write, no reload);
-each worker's BLAS gets ``cores // N`` threads (at least one). Texts go out in small batches and come
-back in input order, each analysed exactly as ``analyze_many`` does in one process.
+Workers come from a fork server, a clean process that has imported the engine but has run nothing:
+forking the calling process instead is unsafe once it has analysed a text, because ONNX Runtime's
+and the tokenizer's thread pools do not survive a fork (a forked worker hangs making its session).
+Each worker loads the pipeline once and gives BLAS and its encoder ``cores // N`` threads. Texts go
+out in small batches, at most a few batches per worker in flight, and come back in input order, each
+analysed exactly as ``analyze_many`` does in one process. A worker that dies raises
+:class:`WorkerFailed` rather than leaving the caller waiting.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 
 BATCH = 8
+IN_FLIGHT_PER_WORKER = 2
+
+
+class WorkerFailed(RuntimeError):
+    """An analysis process died before it answered (killed, out of memory)."""
 
 
 def cores() -> int:
@@ -24,13 +36,21 @@ def cores() -> int:
 
 
 def _limit_threads(threads: int) -> None:
-    """BLAS and the label encoder's ONNX session (made after the fork) get ``threads`` each, unless set by hand."""
+    """BLAS and the label encoder's ONNX session get ``threads`` each, unless set by hand."""
     from threadpoolctl import threadpool_limits
 
     from .engine.labeller import THREADS_ENV
 
     threadpool_limits(threads)
     os.environ.setdefault(THREADS_ENV, str(threads))
+
+
+def _start_worker(threads: int) -> None:
+    """A worker's initializer: its thread limits, then the pipeline, before the first batch arrives."""
+    from .engine import get_nlp
+
+    _limit_threads(threads)
+    get_nlp()
 
 
 def _analyse(job: tuple[list[str], str, str]) -> list[dict]:
@@ -46,9 +66,15 @@ def _batches(texts: Iterable[str], offsets: str, sensitivity: str) -> Iterator[t
         yield batch, offsets, sensitivity
 
 
+def _pool(jobs: int, threads: int) -> ProcessPoolExecutor:
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["service.engine"])
+    return ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(threads,))
+
+
 def analyze_parallel(texts: Iterable[str], offsets: str = "codepoint", jobs: int | None = None, sensitivity: str = "balanced") -> Iterator[dict]:
     """Results in input order, from ``jobs`` processes (default: the cores); one job analyses in this process."""
-    from .engine import analyze_many, get_nlp
+    from .engine import analyze_many
 
     jobs = max(1, jobs or cores())
     threads = max(1, cores() // jobs)
@@ -56,8 +82,18 @@ def analyze_parallel(texts: Iterable[str], offsets: str = "codepoint", jobs: int
         _limit_threads(threads)
         yield from analyze_many(texts, offsets=offsets, sensitivity=sensitivity)
         return
-    get_nlp()  # loaded before the fork: every worker shares it
-    context = multiprocessing.get_context("fork")
-    with context.Pool(jobs, initializer=_limit_threads, initargs=(threads,)) as pool:
-        for results in pool.imap(_analyse, _batches(texts, offsets, sensitivity)):
-            yield from results
+    with _pool(jobs, threads) as pool:
+        in_flight: deque[Future] = deque()
+        batches = _batches(texts, offsets, sensitivity)
+        try:
+            for batch in batches:
+                in_flight.append(pool.submit(_analyse, batch))
+                if len(in_flight) >= jobs * IN_FLIGHT_PER_WORKER:
+                    yield from in_flight.popleft().result()
+            while in_flight:
+                yield from in_flight.popleft().result()
+        except BrokenProcessPool as error:
+            raise WorkerFailed("an analysis process died before it answered; try fewer --jobs or more memory") from error
+        finally:
+            for future in in_flight:
+                future.cancel()

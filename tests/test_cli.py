@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import pytest
 
 from service.cli import main
 
@@ -163,3 +167,54 @@ def test_serve_starts_the_service_on_the_given_port() -> None:
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def test_jobs_after_this_process_has_analysed(tmp_path: Path) -> None:
+    """--jobs in a process that has already run the encoder: the workers must not inherit its thread pools (they hung)."""
+    from service.engine import analyze_many
+    from service.parallel import analyze_parallel
+
+    texts = ["Experts say it may rain.", "", "Prices rose 4% in May.", "He said it could fail."] * 3
+    here = list(analyze_many(texts))
+    assert list(analyze_parallel(texts, jobs=2)) == here
+
+
+def _descendants(pid: int) -> list[int]:
+    parents: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, pending = [], [pid]
+    while pending:
+        children = parents.get(pending.pop(), [])
+        found += children
+        pending += children
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process tree from /proc")
+def test_a_killed_worker_ends_the_batch_with_an_error(tmp_path: Path) -> None:
+    """A worker killed mid-batch (as by the OOM killer): the command says so and exits non-zero instead of waiting forever."""
+    seed = (Path(__file__).parent / "fixtures" / "seed_article.txt").read_text(encoding="utf-8")
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps({"id": i, "text": seed}) + "\n" for i in range(400)), encoding="utf-8")
+    process = subprocess.Popen([sys.executable, "-m", "service.cli", "analyze", "--jsonl", str(source), "--jobs", "2", "--out", os.devnull],
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        workers: list[int] = []
+        while len(workers) < 3 and time.monotonic() < deadline:  # the fork server and its two workers
+            time.sleep(0.5)
+            workers = _descendants(process.pid)
+        assert len(workers) >= 3, "the workers never started"
+        time.sleep(3)
+        os.kill(max(workers), signal.SIGKILL)
+        _, stderr = process.communicate(timeout=120)
+    finally:
+        process.kill()
+    assert process.returncode not in (0, None)
+    assert "an analysis process died" in stderr
+    assert "Traceback" not in stderr
