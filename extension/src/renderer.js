@@ -210,8 +210,8 @@
       for (const entry of touched) entry.marks.sort(inDocumentOrder);
       const fresh = touched.filter((entry) => entry.ref === null);
       fresh.sort((a, b) => inDocumentOrder(a.marks[0], b.marks[0]));
+      for (const entry of fresh) entry.ref = String(nextRef++); // in page order
       for (const entry of touched) {
-        if (entry.ref === null) entry.ref = String(nextRef++); // in page order
         entry.handleMarks = marks;
         const first = entry.marks[0];
         first.setAttribute("tabindex", "0"); // one Tab stop per sentence, however many fragments it has
