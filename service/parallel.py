@@ -1,9 +1,10 @@
 """Bulk analysis on several processes (#16): ``sourcewise analyze --jsonl … --jobs N``.
 
-Workers come from a fork server, a clean process that has imported the engine but has run nothing:
-forking the calling process instead is unsafe once it has analysed a text, because ONNX Runtime's
-and the tokenizer's thread pools do not survive a fork (a forked worker hangs making its session).
-Each worker loads the pipeline once and gives BLAS and its encoder ``cores // N`` threads. Texts go
+Workers are forked from a fork server, a clean process that has loaded the pipeline and warmed its
+vocabulary (``parallel_preload``) but analysed nothing, so they share the model copy-on-write and
+start at once. Forking the calling process instead is unsafe once it has analysed a text: ONNX
+Runtime's and the tokenizer's thread pools do not survive a fork (a forked worker hung making its
+session). Each worker gives BLAS and its encoder ``cores // N`` threads. Texts go
 out in small batches, at most a few batches per worker in flight, and come back in input order, each
 analysed exactly as ``analyze_many`` does in one process. A worker that dies raises
 :class:`WorkerFailed` rather than leaving the caller waiting.
@@ -45,14 +46,6 @@ def _limit_threads(threads: int) -> None:
     os.environ.setdefault(THREADS_ENV, str(threads))
 
 
-def _start_worker(threads: int) -> None:
-    """A worker's initializer: its thread limits, then the pipeline, before the first batch arrives."""
-    from .engine import get_nlp
-
-    _limit_threads(threads)
-    get_nlp()
-
-
 def _analyse(job: tuple[list[str], str, str]) -> list[dict]:
     from .engine import analyze_many
 
@@ -68,8 +61,8 @@ def _batches(texts: Iterable[str], offsets: str, sensitivity: str) -> Iterator[t
 
 def _pool(jobs: int, threads: int) -> ProcessPoolExecutor:
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["service.engine"])
-    return ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(threads,))
+    context.set_forkserver_preload(["service.parallel_preload"])
+    return ProcessPoolExecutor(jobs, mp_context=context, initializer=_limit_threads, initargs=(threads,))
 
 
 def analyze_parallel(texts: Iterable[str], offsets: str = "codepoint", jobs: int | None = None, sensitivity: str = "balanced") -> Iterator[dict]:
