@@ -152,6 +152,12 @@ http {{
             proxy_next_upstream_tries 2;
             proxy_connect_timeout 2s;
             proxy_read_timeout 60s;
+            # Buffering on (nginx's default), with buffers large enough to hold a whole streamed answer: only the
+            # answer's X-Accel-Buffering: no makes nginx pass its lines on as they come (#16).
+            proxy_buffering on;
+            proxy_buffer_size 64k;
+            proxy_buffers 16 64k;
+            proxy_busy_buffers_size 128k;
             add_header X-Upstream $upstream_addr always;
         }}
     }}

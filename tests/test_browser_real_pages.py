@@ -118,8 +118,8 @@ def test_no_article_is_said_in_the_popup_and_the_selection_can_be_analysed(conte
             range.setStart(note, 0); range.setEnd(note, note.data.indexOf(' The mayor'));
             getSelection().removeAllRanges(); getSelection().addRange(range); }""")
         popup.click("#analyse-selection")
-        popup.wait_for_selector("#profile:not([hidden])")
-        assert popup.locator("#status").text_content().startswith("1 sentence analysed.")
+        popup.wait_for_selector("#profile:not([hidden])")  # from the first streamed line ("… so far…"), final with the summary
+        popup.wait_for_function("() => document.getElementById('status').textContent.startsWith('1 sentence analysed.')", timeout=30_000)
         marked = page.evaluate("() => [...document.querySelectorAll('sourcewise-mark')].map(m => m.textContent).join('')")
         assert marked == "Officials may close the bridge next week, sources said."
         assert page.locator("#other sourcewise-mark").count() == 0

@@ -178,3 +178,31 @@ def test_redis_killed_mid_load_fails_no_request_and_caching_resumes(fleet: Fleet
     assert fleet.redis.client().dbsize() >= 1
     after = scrape_all(fleet)
     assert total(after, "sourcewise_cache_errors_total", backend="redis") > total(before, "sourcewise_cache_errors_total", backend="redis")
+
+
+def test_a_streamed_answer_arrives_in_pieces_through_nginx(fleet: Fleet) -> None:
+    """nginx buffers proxied answers (this fleet's nginx has buffers larger than the whole answer): the stream's
+    ``X-Accel-Buffering: no`` must still bring its lines to the client as they are made (#16)."""
+    import http.client
+
+    salt = time.monotonic_ns()
+    text = "\n\n".join(f"Officials said on day {n} of {salt} that the plan may cost {n * 7} million dollars. Critics warned it could fail."
+                       for n in range(90))
+    reader = client(fleet)
+    connection = http.client.HTTPConnection("127.0.0.1", reader.port, timeout=120, source_address=(reader.address, 0))
+    connection.request("POST", "/analyze", body=json.dumps({"text": text}).encode(),
+                       headers={**reader.headers, "Content-Type": "application/json", "Accept": "application/x-ndjson"})
+    response = connection.getresponse()
+    started = time.monotonic()
+    arrivals = []
+    while raw := response.readline():
+        arrivals.append((time.monotonic() - started, json.loads(raw)))
+    connection.close()
+    assert response.status == 200 and response.getheader("Content-Type") == "application/x-ndjson"
+    assert "summary" in arrivals[-1][1] and len(arrivals) >= 4
+    times = [at for at, _ in arrivals]
+    # The first line comes on its own, well before the second: nginx's buffers (tests/fleet.py) would hold them all.
+    assert times[1] - times[0] > 0.1 and times[0] < times[-1] / 4, f"lines arrived at {[round(t, 2) for t in times]} s: nginx held the stream back"
+    plain = reader.analyze(text)  # the completed stream filled the fleet's cache, with the same sentences
+    assert plain.status == 200 and plain.cache == "hit"
+    assert json.loads(plain.body)["sentences"] == [s for _, part in arrivals[:-1] for s in part["sentences"]]

@@ -113,8 +113,9 @@ async function optionsFrame(browser, hostUrl) {
 async function pressAnalyseSelection(popup) {
   const before = (await popup.evaluate(popupState)).status;
   await popup.click("#analyse-selection");
-  // the button first says "Analysing the selection…" and leaves an earlier error shown until the answer comes
-  return popupWhen(popup, (state) => state.status !== before && state.status !== "Analysing the selection…", 20_000);
+  // the button first says "Analysing the selection…" and leaves an earlier error shown until the answer comes;
+  // a streamed answer then says "… so far…" until its summary arrives
+  return popupWhen(popup, (state) => state.status !== before && state.status !== "Analysing the selection…" && !String(state.status).endsWith("so far…"), 20_000);
 }
 
 /**
