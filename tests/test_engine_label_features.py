@@ -54,3 +54,22 @@ def test_a_finding_that_is_not_there_is_off(text: str, feature: str) -> None:
 
 def test_length_grows_with_the_words() -> None:
     assert _features("The talks collapsed.")["log_words"] < _features("The long talks in the old capital collapsed late on Friday night.")["log_words"]
+
+
+def test_the_rules_run_only_for_a_combiner_that_weighs_them() -> None:
+    """The hand-written rules are features the shipped combiner does not use: serving skips them, and asking
+    for them (as training/fit_combiner.py does) changes only their own columns."""
+    from service.engine.label_features import uses_rules
+    from service.engine.labeller import load_combiner
+
+    assert uses_rules(["cue:epistemic", "rule:speculative"]) and uses_rules(["exception:prescription"])
+    assert not uses_rules(["cue:epistemic", "previous:named"])
+    assert not load_combiner().uses_rules
+    doc = get_nlp()("Experts say the drought will worsen. Police arrested 40 people on Friday.")
+    lean, full = sentence_findings(doc), sentence_findings(doc, rules=True)
+    assert [f.rule for f in lean] == [None, None]
+    assert [f.rule.labels for f in full] == [["speculative", "vague_source"], ["unsourced"]]
+    rule_columns = {i for i, name in enumerate(feature_names()) if uses_rules([name])}
+    for a, b in zip(lean, full):
+        assert [v for i, v in enumerate(a.features) if i not in rule_columns] == [v for i, v in enumerate(b.features) if i not in rule_columns]
+    assert any(full[1].features[i] for i in rule_columns)

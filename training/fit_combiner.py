@@ -36,7 +36,7 @@ def article_findings(data: Path) -> dict[str, list[tuple[int, int, list[float] |
     found: dict[str, list[tuple[int, int, list[float] | None]]] = {}
     texts = (_LONE_SURROGATE.sub("\ufffd", a["text"]) for a in articles)
     for article, doc in zip(articles, nlp.pipe(texts, batch_size=16)):
-        found[article["id"]] = [(f.span.start_char, f.span.end_char, f.features) for f in sentence_findings(doc)]
+        found[article["id"]] = [(f.span.start_char, f.span.end_char, f.features) for f in sentence_findings(doc, rules=True)]
     return found
 
 

@@ -25,7 +25,7 @@ from .context import EMPTY, ArticleState
 from .context import EXTENSION as CONTEXT
 from .judgement import LABELS, Verdict, exceptions_that_apply, judge, present, reported_act
 from .label_features import findings_summary, sentence_features
-from .labeller import DEFAULT_SENSITIVITY, SENSITIVITIES, label_scores, labels_at
+from .labeller import DEFAULT_SENSITIVITY, SENSITIVITIES, label_scores, labels_at, load_combiner
 from .nonsentence import classify, explanation
 from .offsets import UNITS, offset_converter
 from .pipeline import get_nlp, model_version, warm_vocab
@@ -178,13 +178,19 @@ class SentenceFindings:
     relations: list[Attribution]
     evidence: list[ClaimEvidence]
     claim: bool
-    rule: Verdict | None  # the finders' own verdict (a feature of the labeller, and its cues and source)
+    rule: Verdict | None  # the hand-written rules' verdict, when asked for (``sentence_findings``'s ``rules``)
     features: list[float] | None
 
 
-def sentence_findings(doc: Doc, state: ArticleState = EMPTY) -> list[SentenceFindings]:
+def sentence_findings(doc: Doc, state: ArticleState = EMPTY, rules: bool | None = None) -> list[SentenceFindings]:
     """Every non-blank sentence of an analysed Doc with its cues, attributions, claim evidence and features;
-    ``state``: what the chunks before this one left (the sentence before, its relations and labels)."""
+    ``state``: what the chunks before this one left (the sentence before, its relations and labels).
+
+    ``rules``: also run the hand-written label rules (``judge`` and the exception checks) for their features;
+    by default only when the shipped combiner weighs them (``training/fit_combiner.py`` asks for them to test
+    whether they still add anything). Left out, their features are 0 and ``rule`` is None."""
+    if rules is None:
+        rules = load_combiner().uses_rules
     speculation = list(doc.spans[SPANS_KEY]) if SPANS_KEY in doc.spans else []
     attributions: list[Attribution] = doc._.get(ATTRIBUTIONS) or []
     sentence_spans = [_trimmed(sent) for sent in doc.sents]
@@ -209,11 +215,12 @@ def sentence_findings(doc: Doc, state: ArticleState = EMPTY) -> list[SentenceFin
         kind = classify(span, any(a.pattern in ATTRIBUTING for a in relations))  # credits, bylines, datelines, interface text, no clause: not judged (#9)
         rule = features = None
         if kind is None:
-            rule = judge(cues, relations, evidence, claim, sentence=span, previous=previous)
             act = any(a.kind == "named" for a in relations) and all(reported_act(a) for a in relations)  # as ``judge`` has it
-            exceptions = exceptions_that_apply(span, cues, evidence, previous)
-            features = sentence_features(span, cues, relations, evidence, claim, rule.labels, previous_labels, act, previous_found, exceptions)
-            previous_labels = rule.labels
+            rule = judge(cues, relations, evidence, claim, sentence=span, previous=previous) if rules else None
+            exceptions = exceptions_that_apply(span, cues, evidence, previous) if rules else ()
+            rule_labels = rule.labels if rule is not None else []
+            features = sentence_features(span, cues, relations, evidence, claim, rule_labels, previous_labels, act, previous_found, exceptions)
+            previous_labels = rule_labels
             previous_found = findings_summary(cues, relations, claim)
         previous = relations
         found.append(SentenceFindings(span, kind, cues, relations, evidence, claim, rule, features))
@@ -229,7 +236,7 @@ def state_after(doc: Doc, state: ArticleState, findings: list[SentenceFindings])
         changes["recent_texts"] = tuple([*state.recent_texts, *(_flat(f.span) for f in findings)][-CONTEXT_SENTENCES:])
     if judged:
         last = judged[-1]
-        changes["previous_rule_labels"] = tuple(last.rule.labels)
+        changes["previous_rule_labels"] = tuple(last.rule.labels) if last.rule is not None else ()
         changes["previous_findings"] = findings_summary(last.cues, last.relations, last.claim)
     return state.after(doc, **changes)
 

@@ -40,6 +40,14 @@ def feature_names() -> list[str]:
     return names
 
 
+RULE_PREFIXES = ("rule:", "previous_rule:", "exception:")
+
+
+def uses_rules(names: Iterable[str]) -> bool:
+    """Whether a combiner over ``names`` reads the hand-written rules' verdicts (worth running ``judge`` for)."""
+    return any(name.startswith(RULE_PREFIXES) for name in names)
+
+
 def _pattern(attribution: Attribution) -> str:
     return "learned" if attribution.confidence is not None else attribution.pattern
 

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .label_features import LABELS, feature_names
+from .label_features import LABELS, feature_names, uses_rules
 from .label_inputs import encode_pairs, load_tokenizer, padded_batch
 from .limits import check_deadline
 
@@ -52,6 +52,11 @@ class Combiner:
     weights: dict[str, np.ndarray]
     intercepts: dict[str, float]
     thresholds: dict[str, dict[str, float]]  # sensitivity -> label -> probability
+
+    @property
+    def uses_rules(self) -> bool:
+        """Whether it weighs the hand-written rules' verdicts: if not, the engine does not run them."""
+        return uses_rules(self.feature_names)
 
     def probabilities(self, logits: np.ndarray, features: np.ndarray) -> list[dict[str, float]]:
         inputs = np.concatenate([logits, features[:, self.columns]], axis=1)
