@@ -127,3 +127,29 @@ def test_metrics_are_in_the_openapi_document(client: FlaskClient) -> None:
     operation = document["paths"]["/metrics"]["get"]
     assert "text/plain" in operation["responses"]["200"]["content"]
     assert "401" in operation["responses"]
+
+
+def test_streams_are_counted_by_how_they_ended_with_their_time_to_the_first_line() -> None:
+    """#16: an operator sees how soon streamed answers start and how many end complete, left or failed."""
+    import time
+
+    client = create_app(Settings(rate_limit=None)).test_client()
+    slow = create_app(Settings(rate_limit=None, analysis_timeout=0.3)).test_client()  # same process: the same registry
+    stream = {"Accept": "application/x-ndjson"}
+    before = _scrape(client)
+    salt = time.monotonic_ns()
+    assert b'"summary"' in client.post("/analyze", json={"text": f"Prices {salt} may rise.\n\nOfficials said so."}, headers=stream).data
+    assert client.post("/analyze", json={"text": f"Prices {salt} may rise.\n\nOfficials said so."}, headers=stream).headers["X-Cache"] == "hit"
+    long = "\n\n".join(f"Officials said on day {n} of {salt} that the plan may cost {n} million dollars." for n in range(600))
+    timed_out = slow.post("/analyze", json={"text": long}, headers=stream).data.splitlines()
+    assert b'"analysis_timeout"' in timed_out[-1] and b'"sentences"' in timed_out[0]  # chunks before the deadline came first
+    left = client.post("/analyze", json={"text": long + " Again."}, headers=stream, buffered=False)
+    next(left.response)  # the first line, then the client goes away
+    left.close()
+    after = _scrape(client)
+    delta = lambda name, **labels: value(after, name, **labels) - value(before, name, **labels)  # noqa: E731
+    assert delta("sourcewise_streams_total", outcome="complete") == 1  # the cached one needed no analysis
+    assert delta("sourcewise_streams_total", outcome="error") == 1
+    assert delta("sourcewise_streams_total", outcome="client_gone") == 1
+    assert delta("sourcewise_stream_first_line_seconds_count") == 3  # each analysed stream that sent a line of sentences
+    assert 0 < delta("sourcewise_stream_first_line_seconds_sum") < 30

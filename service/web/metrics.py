@@ -84,6 +84,8 @@ class _Families:
     texts: Any
     characters: Any
     timeouts: Any
+    stream_first_line_seconds: Any
+    streams: Any
     worker_memory: Any
     worker_replacements: Any
     build_info: Any
@@ -111,6 +113,11 @@ def _make_families() -> _Families:
         texts=Counter("sourcewise_texts_analysed", "Texts the engine analysed (cache misses).", **kw),
         characters=Counter("sourcewise_characters_analysed", "Characters of the texts the engine analysed.", **kw),
         timeouts=Counter("sourcewise_analysis_timeouts", "Analyses stopped by ANALYSIS_TIMEOUT (answered 503).", **kw),
+        stream_first_line_seconds=Histogram("sourcewise_stream_first_line_seconds", "Time from a streamed request to its first line "
+                                            "(when readers' first marks can appear), for streams that needed an analysis.",
+                                            buckets=ANALYSIS_BUCKETS, **kw),
+        streams=Counter("sourcewise_streams", "Streamed answers that needed an analysis, by how they ended (complete, "
+                        "client_gone: the client left before the summary, error: the last line was an error).", ["outcome"], **kw),
         worker_memory=Gauge("sourcewise_worker_resident_memory_bytes", "Resident memory of each live worker, set by the worker.",
                             multiprocess_mode="liveall", **kw),
         worker_replacements=Counter("sourcewise_worker_replacements", "Workers retired to be replaced by a fresh fork, by reason "
@@ -156,6 +163,12 @@ class Metrics:
 
     def analysis_timeout(self) -> None:
         self.f.timeouts.inc()
+
+    def stream_first_line(self, seconds: float) -> None:
+        self.f.stream_first_line_seconds.observe(seconds)
+
+    def stream_ended(self, outcome: str) -> None:
+        self.f.streams.labels(outcome).inc()
 
     def worker_memory(self, rss_bytes: float) -> None:
         self.f.worker_memory.set(rss_bytes)

@@ -12,6 +12,9 @@ from .cache import ResultCache, cache_key
 from .metrics import Metrics
 
 Analyzer = Callable[..., Iterator[dict]]  # analyze_many(texts, offsets, sensitivity=...)
+# One analysis at a time per process, streamed ones too, whichever app asks: the pipeline is the process's
+# (service.engine.get_nlp) and its memory zones must not interleave. Threads only wait on I/O.
+ENGINE_LOCK = threading.Lock()
 
 
 class CachedAnalyzer:
@@ -24,7 +27,7 @@ class CachedAnalyzer:
         self.timeout = timeout  # seconds of analysis before AnalysisTimeout (the view answers 503)
         self.version = version
         self.cache = cache
-        self.engine_lock = threading.Lock()  # one analysis at a time per process (streamed ones too); threads only wait on I/O
+        self.engine_lock = ENGINE_LOCK
 
     def run(self, texts: list[str], offsets: str, sensitivity: str = "balanced") -> tuple[list[str], str]:
         """Serialised JSON results in input order, and the X-Cache value: hit, miss or off.

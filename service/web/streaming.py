@@ -71,7 +71,7 @@ class StreamedAnalysis:
             self.metrics.cache_lookups(self.cache.backend, int(cached is not None), int(cached is None))
         if cached is not None:
             return cached_lines(cached), status
-        return self._fresh(key, text, offsets, sensitivity), status
+        return self._fresh(key, text, offsets, sensitivity, time.perf_counter()), status
 
     def _produce(self, text: str, offsets: str, sensitivity: str, out: queue.Queue, cancelled: threading.Event) -> None:
         try:
@@ -96,20 +96,27 @@ class StreamedAnalysis:
             log.error("Unexpected error while streaming: %s", type(exc).__name__)
             out.put(error_line(*INTERNAL_ERROR))
 
-    def _fresh(self, key: str, text: str, offsets: str, sensitivity: str) -> Iterator[bytes]:
+    def _fresh(self, key: str, text: str, offsets: str, sensitivity: str, asked: float) -> Iterator[bytes]:
         out: queue.Queue = queue.Queue()
         cancelled = threading.Event()
         producer = threading.Thread(target=self._produce, args=(text, offsets, sensitivity, out, cancelled), name="sourcewise-stream", daemon=True)
         producer.start()
         parts: list[dict] = []
+        outcome = "client_gone"  # unless the loop below reaches an end
         try:
             while (item := out.get()) is not _DONE:
                 if isinstance(item, bytes):  # an error: the last line, nothing cached
+                    outcome = "error"
                     yield item
                     return
+                if not parts and self.metrics is not None:
+                    self.metrics.stream_first_line(time.perf_counter() - asked)
                 parts.append(item)
                 yield line(item)
             # The server asked for more after writing the summary line: the stream is complete.
+            outcome = "complete"
             self.cache.set(key, json.dumps(whole_result(parts), separators=(",", ":")))
         finally:
             cancelled.set()
+            if self.metrics is not None:
+                self.metrics.stream_ended(outcome)
