@@ -142,3 +142,23 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.nodeid in known:
             item.add_marker(pytest.mark.xfail(strict=True, reason="a known error of the shipped learned labels (tests/known_label_errors.txt)"))
+
+
+# The browser tests on the six saved real pages (tests/pages).
+@pytest.fixture(scope="module")
+def pages_base() -> Iterator[str]:
+    """The saved pages of ``tests/pages`` served on 127.0.0.1 (``real_pages.page_url`` makes their URLs)."""
+    from .real_pages import serve_pages
+
+    with serve_pages() as base:
+        yield base
+
+
+@pytest.fixture
+def saved_context(tmp_path: Path) -> Iterator:
+    """Chromium with the extension, reaching nothing but 127.0.0.1; a fresh browser per test (an MV3 service worker
+    left idle is stopped, and one page's crash stays its own)."""
+    from .chromium_extension import saved_page_context
+
+    with saved_page_context(tmp_path / "profile") as context:
+        yield context

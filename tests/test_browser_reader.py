@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import BrowserContext, Page
 
-from .chromium_extension import configure, saved_page_context, service_worker, tab_id_of
+from .chromium_extension import configure, service_worker, tab_id_of
 from .reader_checks import (
     CARD_JS,
     FOCUSED_JS,
@@ -30,7 +30,7 @@ from .reader_checks import (
     service_with_feedback,
     squashed,
 )
-from .real_pages import page_url, serve_pages
+from .real_pages import page_url
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -47,25 +47,13 @@ def service() -> Iterator[tuple[str, FeedbackRecorder]]:
         yield served
 
 
-@pytest.fixture(scope="module")
-def pages_base() -> Iterator[str]:
-    with serve_pages() as base:
-        yield base
-
-
-@pytest.fixture
-def context(tmp_path: Path) -> Iterator[BrowserContext]:
-    with saved_page_context(tmp_path / "profile") as context:
-        yield context
-
-
-def _analysed(context: BrowserContext, service_url: str, base: str, name: str) -> tuple[Page, str, int]:
-    extension_id = configure(context, serverUrl=service_url, apiKey=API_KEY, autoAnalyze=False)
-    page = context.new_page()
+def _analysed(saved_context: BrowserContext, service_url: str, base: str, name: str) -> tuple[Page, str, int]:
+    extension_id = configure(saved_context, serverUrl=service_url, apiKey=API_KEY, autoAnalyze=False)
+    page = saved_context.new_page()
     page.goto(page_url(base, name), wait_until="load", timeout=60_000)
     page.wait_for_timeout(500)
-    tab_id = tab_id_of(context, page)
-    assert service_worker(context).evaluate("tabId => chrome.tabs.sendMessage(tabId, {type: 'sourcewise:run'})", tab_id) == {"ok": True}
+    tab_id = tab_id_of(saved_context, page)
+    assert service_worker(saved_context).evaluate("tabId => chrome.tabs.sendMessage(tabId, {type: 'sourcewise:run'})", tab_id) == {"ok": True}
     page.wait_for_selector("html[data-sourcewise-state=done]", state="attached", timeout=120_000)
     return page, extension_id, tab_id
 
@@ -85,9 +73,9 @@ def _channels(signature: str) -> set[str]:
     return found
 
 
-def test_every_label_shows_calmly_with_one_tab_stop_per_sentence(context: BrowserContext, service, pages_base: str) -> None:
+def test_every_label_shows_calmly_with_one_tab_stop_per_sentence(saved_context: BrowserContext, service, pages_base: str) -> None:
     service_url, _ = service
-    page, extension_id, tab_id = _analysed(context, service_url, pages_base, "nytimes-4")
+    page, extension_id, tab_id = _analysed(saved_context, service_url, pages_base, "nytimes-4")
     state = page.evaluate(READER_STATE_JS)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "reader-chromium-nytimes-4.png"), full_page=True)
@@ -109,7 +97,7 @@ def test_every_label_shows_calmly_with_one_tab_stop_per_sentence(context: Browse
     assert state["marks"] > state["sentences"], "no sentence is split into fragments: the test would prove nothing"
     assert state["described"]
     listed = page.evaluate("() => document.querySelectorAll('sourcewise-mark[data-sourcewise-first]').length")
-    flagged = service_worker(context).evaluate(
+    flagged = service_worker(saved_context).evaluate(
         "tabId => chrome.storage.session.get(`tab:${tabId}`).then(s => s[`tab:${tabId}`].result.sentences.filter(x => x.labels.length).length)", tab_id)
     assert listed <= flagged and listed >= flagged - 2, f"{listed} Tab stops for {flagged} flagged sentences"
     # Tab moves from one sentence to the next, never into a later fragment of the same one
@@ -123,7 +111,7 @@ def test_every_label_shows_calmly_with_one_tab_stop_per_sentence(context: Browse
     assert len(seen) == len(set(seen)), f"one sentence took two Tab stops: {seen}"
 
     # the legend in the popup is drawn by the same CSS as the marks
-    popup = context.new_page()
+    popup = saved_context.new_page()
     popup.set_viewport_size({"width": 400, "height": 800})
     popup.goto(f"chrome-extension://{extension_id}/popup.html?tab={tab_id}")
     popup.wait_for_selector("#flagged:not([hidden])")
@@ -149,10 +137,10 @@ def test_every_label_shows_calmly_with_one_tab_stop_per_sentence(context: Browse
     page.close()
 
 
-def test_popup_list_next_previous_card_escape_and_dismiss(context: BrowserContext, service, pages_base: str) -> None:
+def test_popup_list_next_previous_card_escape_and_dismiss(saved_context: BrowserContext, service, pages_base: str) -> None:
     service_url, _ = service
-    page, extension_id, tab_id = _analysed(context, service_url, pages_base, "herald-sun-1")
-    popup = context.new_page()
+    page, extension_id, tab_id = _analysed(saved_context, service_url, pages_base, "herald-sun-1")
+    popup = saved_context.new_page()
     popup.set_viewport_size({"width": 400, "height": 900})
     popup.goto(f"chrome-extension://{extension_id}/popup.html?tab={tab_id}")
     popup.wait_for_selector("#flagged:not([hidden])")
@@ -222,9 +210,9 @@ def test_popup_list_next_previous_card_escape_and_dismiss(context: BrowserContex
     page.close()
 
 
-def test_wrong_label_report_reaches_the_server(context: BrowserContext, service, pages_base: str) -> None:
+def test_wrong_label_report_reaches_the_server(saved_context: BrowserContext, service, pages_base: str) -> None:
     service_url, recorder = service
-    page, _, _ = _analysed(context, service_url, pages_base, "bbc-1")
+    page, _, _ = _analysed(saved_context, service_url, pages_base, "bbc-1")
     before = len(recorder.reports)
     assert before == 0 or all(r["body"]["url"] for r in recorder.reports)
     stop = page.locator("sourcewise-mark[data-sourcewise-first][data-sourcewise-label~=speculative]:not([data-sourcewise-label~=sourced])").nth(1)
@@ -248,10 +236,10 @@ def test_wrong_label_report_reaches_the_server(context: BrowserContext, service,
     assert [r["body"]["label"] for r in reports] == ["speculative", "sourced"]
     for report in reports:
         body = report["body"]
-        assert set(body) == {"sentence", "context", "labels", "label", "verdict", "url"}
+        assert set(body) == {"sentence", "saved_context", "labels", "label", "verdict", "url"}
         assert report["authorization"] == f"Bearer {API_KEY}" and report["type"].startswith("application/json")
         assert re.sub(r"\s+", "", body["sentence"]).startswith(re.sub(r"\s+", "", sentence_text)[:40])
-        assert "speculative" in body["labels"] and isinstance(body["context"], str) and body["context"]
+        assert "speculative" in body["labels"] and isinstance(body["saved_context"], str) and body["saved_context"]
         assert body["url"] == page_url(pages_base, "bbc-1")
     page.close()
 
@@ -259,11 +247,11 @@ def test_wrong_label_report_reaches_the_server(context: BrowserContext, service,
 SESSION_SENTENCES_JS = "tabId => chrome.storage.session.get(`tab:${tabId}`).then(s => s[`tab:${tabId}`].result.sentences)"
 
 
-def test_a_report_reaches_the_real_service_and_comes_out_of_export(context: BrowserContext, pages_base: str, tmp_path: Path) -> None:
+def test_a_report_reaches_the_real_service_and_comes_out_of_export(saved_context: BrowserContext, pages_base: str, tmp_path: Path) -> None:
     db = tmp_path / "newsroom" / "feedback.sqlite3"
     with gunicorn_with_feedback_db(db, API_KEY) as service_url:
-        page, _, tab_id = _analysed(context, service_url, pages_base, "bbc-1")
-        sentences = service_worker(context).evaluate(SESSION_SENTENCES_JS, tab_id)
+        page, _, tab_id = _analysed(saved_context, service_url, pages_base, "bbc-1")
+        sentences = service_worker(saved_context).evaluate(SESSION_SENTENCES_JS, tab_id)
         stop_of = "sourcewise-mark[data-sourcewise-first][data-sourcewise-sentence='{}']".format
         # a speculative sentence whose source is a pronoun the engine tied to a name ("He" → "Mr Obama")
         index = next(i for i, s in enumerate(sentences) if s["source"] and s["source"]["refers_to"] and "speculative" in s["labels"]

@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import BrowserContext
 
 from .browser_support import live_service, static_page
-from .chromium_extension import configure, saved_page_context, service_worker, tab_id_of
+from .chromium_extension import configure, service_worker, tab_id_of
 from .real_pages import (
     LINKS_JS,
     MARK_RUNS_JS,
@@ -26,7 +26,6 @@ from .real_pages import (
     flagged_sentences,
     measure,
     page_url,
-    serve_pages,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -48,28 +47,15 @@ def service_url() -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="module")
-def pages_base() -> Iterator[str]:
-    with serve_pages() as base:
-        yield base
-
-
-@pytest.fixture
-def context(tmp_path: Path) -> Iterator[BrowserContext]:
-    """A fresh browser per test: an MV3 service worker left idle is stopped, and one page's crash stays its own."""
-    with saved_page_context(tmp_path / "profile") as context:
-        yield context
-
-
 @pytest.mark.parametrize("name", REAL_PAGES)
-def test_real_page_marks_the_article_and_only_the_article(context: BrowserContext, service_url: str, pages_base: str, name: str) -> None:
-    configure(context, serverUrl=service_url, autoAnalyze=False)
-    page = context.new_page()
+def test_real_page_marks_the_article_and_only_the_article(saved_context: BrowserContext, service_url: str, pages_base: str, name: str) -> None:
+    configure(saved_context, serverUrl=service_url, autoAnalyze=False)
+    page = saved_context.new_page()
     try:
         page.goto(page_url(pages_base, name), wait_until="load", timeout=60_000)
         page.wait_for_timeout(500)  # let the page's own inline scripts settle
         links_before = page.evaluate(LINKS_JS)
-        answer = service_worker(context).evaluate("tabId => chrome.tabs.sendMessage(tabId, {type: 'sourcewise:run'})", tab_id_of(context, page))
+        answer = service_worker(saved_context).evaluate("tabId => chrome.tabs.sendMessage(tabId, {type: 'sourcewise:run'})", tab_id_of(saved_context, page))
         assert answer == {"ok": True}
         page.wait_for_selector("html[data-sourcewise-state=done]", state="attached", timeout=120_000)
         runs = page.evaluate(MARK_RUNS_JS)
@@ -97,15 +83,15 @@ def _write_report() -> None:
     (ARTIFACTS / "real-pages-chromium.json").write_text(json.dumps(rows, indent=2, ensure_ascii=False), encoding="utf-8")
 
 
-def test_no_article_is_said_in_the_popup_and_the_selection_can_be_analysed(context: BrowserContext, service_url: str) -> None:
-    extension_id = configure(context, serverUrl=service_url, autoAnalyze=True)
+def test_no_article_is_said_in_the_popup_and_the_selection_can_be_analysed(saved_context: BrowserContext, service_url: str) -> None:
+    extension_id = configure(saved_context, serverUrl=service_url, autoAnalyze=True)
     with static_page(NO_ARTICLE_PAGE) as url:
-        page = context.new_page()
+        page = saved_context.new_page()
         page.goto(url)
         page.wait_for_selector("html[data-sourcewise-state=no-article]", state="attached", timeout=30_000)
         assert page.locator("sourcewise-mark").count() == 0
-        tab_id = tab_id_of(context, page)
-        popup = context.new_page()
+        tab_id = tab_id_of(saved_context, page)
+        popup = saved_context.new_page()
         popup.goto(f"chrome-extension://{extension_id}/popup.html?tab={tab_id}")
         popup.wait_for_selector("#no-article:not([hidden])")
         assert popup.locator("#status").text_content() == "No article found on this page."
@@ -127,16 +113,16 @@ def test_no_article_is_said_in_the_popup_and_the_selection_can_be_analysed(conte
         page.close()
 
 
-def test_context_menu_action_analyses_the_selection(context: BrowserContext, service_url: str) -> None:
-    """The context-menu entry runs analyseSelectionInTab; Playwright cannot click native menus, so call it as the handler does."""
-    configure(context, serverUrl=service_url, autoAnalyze=False)
+def test_context_menu_action_analyses_the_selection(saved_context: BrowserContext, service_url: str) -> None:
+    """The saved_context-menu entry runs analyseSelectionInTab; Playwright cannot click native menus, so call it as the handler does."""
+    configure(saved_context, serverUrl=service_url, autoAnalyze=False)
     with static_page(NO_ARTICLE_PAGE) as url:
-        page = context.new_page()
+        page = saved_context.new_page()
         page.goto(url)
         page.evaluate("""() => { const note = document.getElementById('note').firstChild; const range = document.createRange();
             range.setStart(note, note.data.indexOf('The mayor')); range.setEnd(note, note.data.length);
             getSelection().removeAllRanges(); getSelection().addRange(range); }""")
-        state = service_worker(context).evaluate("tabId => analyseSelectionInTab(tabId)", tab_id_of(context, page))
+        state = service_worker(saved_context).evaluate("tabId => analyseSelectionInTab(tabId)", tab_id_of(saved_context, page))
         assert state["ok"] is True
         assert len(state["result"]["sentences"]) == 1
         marked = page.evaluate("() => [...document.querySelectorAll('sourcewise-mark')].map(m => m.textContent).join('')")

@@ -7,31 +7,16 @@ printed; the medians against the target are in bench/first_mark.py.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import BrowserContext
 
 from .browser_support import live_service
-from .chromium_extension import configure, saved_page_context
+from .chromium_extension import configure
 from .firefox_support import build_firefox, firefox_policy, missing_reason, run_firefox
-from .real_pages import REAL_PAGES, page_url, serve_pages
+from .real_pages import REAL_PAGES, page_url
 from .stream_timeline import TIMELINE_INIT_JS, TIMELINE_JS, first_mark_ms, streamed
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-@pytest.fixture(scope="module")
-def pages_base() -> Iterator[str]:
-    with serve_pages() as base:
-        yield base
-
-
-@pytest.fixture
-def context(tmp_path: Path) -> Iterator[BrowserContext]:
-    with saved_page_context(tmp_path / "profile") as context:
-        yield context
 
 
 def _check(name: str, timeline: dict) -> None:
@@ -41,12 +26,12 @@ def _check(name: str, timeline: dict) -> None:
     assert sum(count for _, count in timeline["batches"]) >= timeline["marks"] > 0
 
 
-def test_chromium_marks_the_real_pages_from_the_stream(context: BrowserContext, pages_base: str) -> None:
+def test_chromium_marks_the_real_pages_from_the_stream(saved_context: BrowserContext, pages_base: str) -> None:
     with live_service() as service_url:
-        configure(context, serverUrl=service_url, autoAnalyze=True)
-        context.add_init_script(TIMELINE_INIT_JS)
+        configure(saved_context, serverUrl=service_url, autoAnalyze=True)
+        saved_context.add_init_script(TIMELINE_INIT_JS)
         for name in REAL_PAGES:
-            page = context.new_page()
+            page = saved_context.new_page()
             try:
                 page.goto(page_url(pages_base, name), wait_until="commit", timeout=60_000)
                 page.wait_for_selector("html[data-sourcewise-state=done]", state="attached", timeout=120_000)

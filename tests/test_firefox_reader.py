@@ -6,7 +6,6 @@ out of `sourcewise feedback export`. Events are dispatched from the page (the dr
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,7 +23,7 @@ from .reader_checks import (
     service_with_feedback,
     squashed,
 )
-from .real_pages import page_url, serve_pages
+from .real_pages import page_url
 from .test_browser_reader import API_KEY, _channels
 
 pytestmark = [pytest.mark.browser, pytest.mark.firefox, pytest.mark.slow,
@@ -71,12 +70,6 @@ READER_SCRIPT = """async () => {
 @pytest.fixture(scope="module")
 def addon_id() -> str:
     return build_firefox()
-
-
-@pytest.fixture(scope="module")
-def pages_base() -> Iterator[str]:
-    with serve_pages() as base:
-        yield base
 
 
 def _analysed_page(addon_id: str, url: str, script: str, screenshot: str) -> dict:
