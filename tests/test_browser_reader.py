@@ -236,10 +236,10 @@ def test_wrong_label_report_reaches_the_server(saved_context: BrowserContext, se
     assert [r["body"]["label"] for r in reports] == ["speculative", "sourced"]
     for report in reports:
         body = report["body"]
-        assert set(body) == {"sentence", "saved_context", "labels", "label", "verdict", "url"}
+        assert set(body) == {"sentence", "context", "labels", "label", "verdict", "url"}
         assert report["authorization"] == f"Bearer {API_KEY}" and report["type"].startswith("application/json")
         assert re.sub(r"\s+", "", body["sentence"]).startswith(re.sub(r"\s+", "", sentence_text)[:40])
-        assert "speculative" in body["labels"] and isinstance(body["saved_context"], str) and body["saved_context"]
+        assert "speculative" in body["labels"] and isinstance(body["context"], str) and body["context"]
         assert body["url"] == page_url(pages_base, "bbc-1")
     page.close()
 

@@ -114,7 +114,7 @@ def test_no_article_is_said_in_the_popup_and_the_selection_can_be_analysed(saved
 
 
 def test_context_menu_action_analyses_the_selection(saved_context: BrowserContext, service_url: str) -> None:
-    """The saved_context-menu entry runs analyseSelectionInTab; Playwright cannot click native menus, so call it as the handler does."""
+    """The context-menu entry runs analyseSelectionInTab; Playwright cannot click native menus, so call it as the handler does."""
     configure(saved_context, serverUrl=service_url, autoAnalyze=False)
     with static_page(NO_ARTICLE_PAGE) as url:
         page = saved_context.new_page()
